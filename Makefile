@@ -1,0 +1,34 @@
+# The README's two commands. Both install what is missing (Debian 12, as root), then build with CMake presets.
+.PHONY: demo test deps build-release build-dev build-asan test-asan bench clean
+
+JOBS ?= $(shell nproc)
+
+deps:
+	@./scripts/install-deps
+
+build-release: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+build-dev: deps
+	@cmake --preset dev >/dev/null
+	@cmake --build --preset dev -j $(JOBS)
+
+build-asan: deps
+	@cmake --preset asan-ubsan >/dev/null
+	@cmake --build --preset asan-ubsan -j $(JOBS)
+
+demo: build-release
+	@./scripts/demo build/release/mnoswitch
+
+test: build-dev
+	@ctest --preset dev
+
+test-asan: build-asan
+	@ctest --preset asan-ubsan
+
+bench: build-release
+	@for b in build/release/bench/bench_*; do [ -x "$$b" ] && "$$b"; done
+
+clean:
+	rm -rf build
