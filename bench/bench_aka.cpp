@@ -1,4 +1,4 @@
-// Authentication vectors per second on one core (TS 33.102 §6.3.2 with Milenage, TS 35.206): (a) our AuC with the
+// REQ-AKA-04, REQ-AKA-11: authentication vectors per second on one core (TS 33.102 §6.3.2 with Milenage, TS 35.206): (a) our AuC with the
 // per-subscriber key schedule and OPc cached, (b) libosmocore's osmo_auth_gen_vec, (c) the AES-128 limit (5 blocks
 // per vector). Each benchmark reports `vectors/s`; the README quotes the three and the ratio (a)/(b).
 #include <benchmark/benchmark.h>
