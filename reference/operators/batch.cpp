@@ -17,6 +17,7 @@ namespace {
 
 constexpr std::string_view kKeyLabel = "mnoswitch/batch/v1/key";
 constexpr std::string_view kSigLabel = "mnoswitch/batch/v1/sig";
+constexpr std::uint64_t kMaxHeaderNumber = (std::uint64_t{1} << 63) - 1;
 
 ByteSpan text_bytes(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 
@@ -125,14 +126,11 @@ Status<BatchRejection> check_against_hss(const BatchRecords& records, const Imsi
 
 }  // namespace
 
-Result<Bytes, BatchRejection> seal_batch(const OperatorIdentity& sender, const OperatorPublic& recipient,
-                                         const BatchRecords& records, const SealOptions& options) {
-  auto ok = check_records_alone(records);
-  if (ok.failed()) return err(std::move(ok).error());
-
+Result<Bytes, BatchRejection> seal_encoded_body(const OperatorIdentity& sender, const OperatorPublic& recipient,
+                                                BatchKind kind, ByteSpan body, const SealOptions& options) {
+  if (options.sequence > kMaxHeaderNumber || options.created > kMaxHeaderNumber)
+    return err(reject(BatchError::Garbage, "created or sequence above 2^63 - 1"));
   crypto::X25519PrivateKey eph = crypto::x25519_generate();
-  BatchKind kind = std::holds_alternative<std::vector<AllocationRecord>>(records) ? BatchKind::ImsiAllocation
-                                                                                 : BatchKind::HandOver;
   BatchHeader h{kBatchFormatVersion, kind,           options.id ? *options.id : random_batch_id(),
                 options.created,     options.sequence, sender.id(), recipient.id, crypto::x25519_public(eph)};
 
@@ -142,12 +140,21 @@ Result<Bytes, BatchRejection> seal_batch(const OperatorIdentity& sender, const O
   ContentKey ck = content_key(shared.value(), h, recipient.encryption, sender.public_keys().signing);
 
   Bytes header = encode_header(h);
-  BatchBody body = encode_body(records);
-  crypto::GcmSealed sealed = crypto::aes256gcm_seal(ck.key, ck.nonce, header, body.expose());
+  crypto::GcmSealed sealed = crypto::aes256gcm_seal(ck.key, ck.nonce, header, body);
   Bytes signed_part = encode_signed_part(header, sealed.ciphertext, sealed.tag);
   crypto::Ed25519Signature sig = crypto::ed25519_sign(sender.signing_key(), signature_message(signed_part));
   signed_part.insert(signed_part.end(), sig.bytes().begin(), sig.bytes().end());
   return signed_part;
+}
+
+Result<Bytes, BatchRejection> seal_batch(const OperatorIdentity& sender, const OperatorPublic& recipient,
+                                         const BatchRecords& records, const SealOptions& options) {
+  auto ok = check_records_alone(records);
+  if (ok.failed()) return err(std::move(ok).error());
+  BatchKind kind = std::holds_alternative<std::vector<AllocationRecord>>(records) ? BatchKind::ImsiAllocation
+                                                                                 : BatchKind::HandOver;
+  BatchBody body = encode_body(records);
+  return seal_encoded_body(sender, recipient, kind, body.expose(), options);
 }
 
 Result<BatchHeader, BatchRejection> peek_batch_header(ByteSpan file) {

@@ -23,6 +23,12 @@ struct SealOptions {
 [[nodiscard]] Result<Bytes, BatchRejection> seal_batch(const OperatorIdentity& sender, const OperatorPublic& recipient,
                                                        const BatchRecords& records, const SealOptions& options);
 
+// The construction alone, over an already encoded body and with NO check of the records: for tests and tools
+// that must produce batches a receiver rejects for their content (duplicates, bad ICCIDs). Not for production.
+[[nodiscard]] Result<Bytes, BatchRejection> seal_encoded_body(const OperatorIdentity& sender,
+                                                              const OperatorPublic& recipient, BatchKind kind,
+                                                              ByteSpan body, const SealOptions& options);
+
 // The cleartext header only (for `batch inspect` without keys, and for logs). Verifies nothing.
 [[nodiscard]] Result<BatchHeader, BatchRejection> peek_batch_header(ByteSpan file);
 

@@ -11,6 +11,7 @@ namespace {
 constexpr std::size_t kCreatedSize = 8;
 constexpr std::size_t kSequenceSize = 8;
 constexpr std::size_t kLengthSize = 4;
+constexpr std::uint64_t kMaxHeaderNumber = (std::uint64_t{1} << 63) - 1;
 constexpr std::uint8_t kConstantsStandard = 0;  // TS 35.206 §4.1 r1..r5, c1..c5
 constexpr std::uint8_t kConstantsExplicit = 1;  // r1..r5 (5 octets) ‖ c1..c5 (5 × 16 octets) follow
 constexpr std::uint8_t kOpIsOp = 1;
@@ -231,6 +232,9 @@ Result<Envelope, BatchRejection> parse_envelope(ByteSpan file) {
   auto created = r.be(kCreatedSize);
   auto sequence = r.be(kSequenceSize);
   if (id.failed() || created.failed() || sequence.failed()) return err(reject(BatchError::Truncated, "header"));
+  // Stored as SQLite INTEGER (signed 64-bit): the top bit must be clear.
+  if (created.value() > kMaxHeaderNumber || sequence.value() > kMaxHeaderNumber)
+    return err(reject(BatchError::Garbage, "created or sequence above 2^63 - 1"));
   auto sender_t = get_text(r);
   auto recipient_t = get_text(r);
   if (sender_t.failed() || recipient_t.failed()) return err(reject(BatchError::Truncated, "operator ids"));

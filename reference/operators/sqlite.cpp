@@ -34,6 +34,7 @@ std::string describe(const DbError& e) {
     case DbError::Kind::Schema: what = "not a store of this version"; break;
     case DbError::Kind::NotFound: what = "not found"; break;
     case DbError::Kind::Nested: what = "nested transaction"; break;
+    case DbError::Kind::Exhausted: what = "counter exhausted"; break;
   }
   return e.message.empty() ? std::string(what) : fmt::format("{}: {}", what, e.message);
 }
@@ -87,6 +88,7 @@ Status<DbError> Stmt::run() {
   }
 }
 
+int Stmt::column_count() const { return sqlite3_column_count(s_); }
 bool Stmt::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
 std::int64_t Stmt::int64(int col) const { return sqlite3_column_int64(s_, col); }
 std::string Stmt::text(int col) const {
