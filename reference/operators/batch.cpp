@@ -149,6 +149,7 @@ Result<Bytes, BatchRejection> seal_encoded_body(const OperatorIdentity& sender, 
 
 Result<Bytes, BatchRejection> seal_batch(const OperatorIdentity& sender, const OperatorPublic& recipient,
                                          const BatchRecords& records, const SealOptions& options) {
+  // REQ-HO-68: the sender applies the receiver's rules on form to its own records first.
   auto ok = check_records_alone(records);
   if (ok.failed()) return err(std::move(ok).error());
   BatchKind kind = std::holds_alternative<std::vector<AllocationRecord>>(records) ? BatchKind::ImsiAllocation
@@ -241,6 +242,7 @@ std::string_view to_string(BatchError e) noexcept {
   return "unknown";
 }
 
+// REQ-HO-67: error name, record index, public detail only.
 std::string describe(const BatchRejection& r) {
   std::string out(to_string(r.error));
   if (r.record) out += fmt::format(" (record {})", *r.record);

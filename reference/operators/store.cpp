@@ -307,6 +307,7 @@ Result<std::size_t, DbError> OperatorStore::subscriber_count() {
 }
 
 // ---- OTA ----
+// REQ-HO-76: one row per (card, KVN) with the last counter used.
 Status<DbError> OperatorStore::put_key_set(const usim::Iccid& iccid, const OtaKeySet& ks) {
   if (auto why = check_key_set(ks); !why.empty()) return err(DbError{DbError::Kind::Constraint, 0, std::string(why)});
   STORE_PREPARE(s,
@@ -375,6 +376,7 @@ Result<std::int64_t, DbError> OperatorStore::journal_event(const usim::Iccid& ic
   return db_.last_insert_rowid();
 }
 
+// REQ-HO-75: the device row and its journal entry change together.
 Status<DbError> OperatorStore::set_device(const DeviceRecord& d, std::string_view event, ByteSpan detail) {
   return atomically(db_, [&]() -> Status<DbError> {
     STORE_PREPARE(s,
@@ -543,6 +545,7 @@ Status<DbError> OperatorStore::apply(const Batch& b) {
   return ok_unit;
 }
 
+// REQ-HO-69, REQ-HO-79: check and apply in one transaction; any failure rolls everything back.
 Result<BatchReceipt, AcceptError> OperatorStore::accept_batch(ByteSpan file, const OperatorIdentity& me,
                                                               const OperatorDirectory& peers, const ImsiView* b_view) {
   auto run = [&]() -> Result<BatchReceipt, AcceptError> {

@@ -30,7 +30,7 @@ struct HandOverSetup {
     return seal_encoded_body(ops.a, ops.b.public_keys(), kind, body.expose(), SealOptions{seq, 1'700'000'000, {}})
         .value();
   }
-  // Accept must fail with `want`, and the store must be byte-for-byte what it was.
+  // Accept must fail with `want`, and the store must be byte-for-byte what it was (REQ-HO-69).
   void expect_rejected(ByteSpan file, BatchError want) {
     std::string before = snapshot(b_store);
     auto r = b_store.accept_batch(file, ops.b, ops.b_peers);
@@ -52,7 +52,7 @@ Bytes patch_digit(Bytes body, std::string_view digits, char replacement) {
 
 }  // namespace
 
-TEST_CASE("hand-over batch round trip: B's HSS and OTA tables hold exactly what A sent", "[batch][REQ-HO-62][REQ-HO-79]") {
+TEST_CASE("hand-over batch round trip: B's HSS and OTA tables hold exactly what A sent", "[batch][REQ-HO-62][REQ-HO-76][REQ-HO-79]") {
   HandOverSetup s;
   auto recs = hand_overs(1, 3);
   std::vector<HandOverRecord> copy;
@@ -85,7 +85,7 @@ TEST_CASE("hand-over batch round trip: B's HSS and OTA tables hold exactly what 
   CHECK(s.b_store.last_sequence(s.ops.a.id()) == std::optional<std::uint64_t>(7));
 }
 
-TEST_CASE("seal refuses to emit an empty batch", "[batch][REQ-HO-60]") {
+TEST_CASE("seal refuses to emit an empty batch", "[batch][REQ-HO-60][REQ-HO-68]") {
   HandOverSetup s;
   auto r = seal_batch(s.ops.a, s.ops.b.public_keys(), BatchRecords{std::vector<HandOverRecord>{}}, SealOptions{1, 0, {}});
   REQUIRE(r.failed());
@@ -311,7 +311,7 @@ TEST_CASE("empty batch and malformed key sets are rejected", "[batch][REQ-HO-60]
   }
 }
 
-TEST_CASE("duplicate ICCID or IMSI is rejected, and seal refuses to produce one", "[batch][REQ-HO-64]") {
+TEST_CASE("duplicate ICCID or IMSI is rejected, and seal refuses to produce one", "[batch][REQ-HO-64][REQ-HO-68]") {
   HandOverSetup s;
   auto dup_iccid = hand_overs(1, 2);
   dup_iccid[1].iccid = dup_iccid[0].iccid;
@@ -364,7 +364,7 @@ TEST_CASE("rejections name the record and never print key material", "[batch][RE
   CHECK(fmt::format("{}", hand_over(1).aka.k) == "<redacted>");
 }
 
-TEST_CASE("identity key file and public JSON round trip; bad files are refused", "[batch][REQ-HO-51][REQ-HO-52]") {
+TEST_CASE("identity key file and public JSON round trip; bad files are refused", "[batch][REQ-HO-50][REQ-HO-51][REQ-HO-52]") {
   auto id = OperatorIdentity::generate(op_id("mno-a"));
   auto file = encode_identity(id);
   auto back = decode_identity(file.expose());

@@ -58,7 +58,7 @@ TEST_CASE("a transaction not committed leaves the store unchanged", "[store][REQ
   CHECK_FALSE(s.store.database().in_transaction());
 }
 
-TEST_CASE("nested transactions are refused, committed ones persist across reopen", "[store][REQ-HO-72]") {
+TEST_CASE("nested transactions are refused, committed ones persist across reopen", "[store][REQ-HO-72][REQ-HO-75]") {
   StoreSetup s;
   {
     auto tx = db::Transaction::begin(s.store.database()).value();
