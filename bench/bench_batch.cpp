@@ -60,7 +60,12 @@ void BM_AcceptHandOver(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(n));
   state.SetLabel(sync == db::Synchronous::Full ? "synchronous=FULL" : "synchronous=NORMAL");
 }
-BENCHMARK(BM_AcceptHandOver)->Args({10000, 1})->Args({10000, 0})->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(BM_AcceptHandOver)
+    ->Args({10000, 1})
+    ->Args({10000, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
 
 // One OTA command's durable bookkeeping: counter + 1 and the journal line, committed.
 void BM_ReserveOtaCounter(benchmark::State& state) {

@@ -81,10 +81,11 @@ int run_keygen(const KeygenArgs& a) {
     pub["public_key_file"] = pub_path.string();
     print_json(pub);
   } else {
-    fmt::print("operator        {}\nsigning key     {} (Ed25519, public)\nencryption key  {} (X25519, public)\n"
-               "private keys    {} (mode 0600; never printed)\npublic keys     {}\n",
-               id->str(), to_hex(identity.public_keys().signing.span()),
-               to_hex(identity.public_keys().encryption.span()), key_path.string(), pub_path.string());
+    fmt::print(
+        "operator        {}\nsigning key     {} (Ed25519, public)\nencryption key  {} (X25519, public)\n"
+        "private keys    {} (mode 0600; never printed)\npublic keys     {}\n",
+        id->str(), to_hex(identity.public_keys().signing.span()), to_hex(identity.public_keys().encryption.span()),
+        key_path.string(), pub_path.string());
   }
   return kOk;
 }
@@ -147,7 +148,10 @@ int run_example(const ExampleArgs& a) {
   write_file(a.out, file.value(), false);
   auto header = peek_batch_header(file.value()).value();
   if (a.json) {
-    print_json({{"file", a.out}, {"batch_id", to_hex(header.id.span())}, {"records", a.count}, {"bytes", file.value().size()}});
+    print_json({{"file", a.out},
+                {"batch_id", to_hex(header.id.span())},
+                {"records", a.count},
+                {"bytes", file.value().size()}});
   } else {
     fmt::print("wrote {} ({} octets): {} batch {} from {} to {}, {} records\n", a.out, file.value().size(),
                to_string(header.kind), to_hex(header.id.span()), header.sender.str(), header.recipient.str(), a.count);
@@ -175,9 +179,14 @@ class NothingSeen final : public ReplayView {
 };
 
 nlohmann::json header_json(const BatchHeader& h, std::size_t size) {
-  return {{"version", h.version},         {"kind", to_string(h.kind)},       {"batch_id", to_hex(h.id.span())},
-          {"sender", h.sender.str()},     {"recipient", h.recipient.str()}, {"created", h.created},
-          {"sequence", h.sequence},       {"bytes", size}};
+  return {{"version", h.version},
+          {"kind", to_string(h.kind)},
+          {"batch_id", to_hex(h.id.span())},
+          {"sender", h.sender.str()},
+          {"recipient", h.recipient.str()},
+          {"created", h.created},
+          {"sequence", h.sequence},
+          {"bytes", size}};
 }
 
 int run_inspect(const InspectArgs& a) {
@@ -190,8 +199,10 @@ int run_inspect(const InspectArgs& a) {
     for (const auto& p : a.peers) dir.add(load_public(p));
   }
   auto reject = [&](const BatchRejection& r) {
-    if (a.json) print_json({{"result", "rejected"}, {"error", to_string(r.error)}, {"detail", describe(r)}});
-    else fmt::print("rejected: {}\n", describe(r));
+    if (a.json)
+      print_json({{"result", "rejected"}, {"error", to_string(r.error)}, {"detail", describe(r)}});
+    else
+      fmt::print("rejected: {}\n", describe(r));
     return kNegative;
   };
   auto header = peek_batch_header(file);
@@ -203,10 +214,11 @@ int run_inspect(const InspectArgs& a) {
       print_json(out);
     } else {
       const auto& h = header.value();
-      fmt::print("kind       {}\nversion    {}\nbatch id   {}\nsender     {}\nrecipient  {}\ncreated    {}\n"
-                 "sequence   {}\nsize       {} octets\nstatus     header only, NOT verified (give --key and --peer)\n",
-                 to_string(h.kind), h.version, to_hex(h.id.span()), h.sender.str(), h.recipient.str(), h.created,
-                 h.sequence, file.size());
+      fmt::print(
+          "kind       {}\nversion    {}\nbatch id   {}\nsender     {}\nrecipient  {}\ncreated    {}\n"
+          "sequence   {}\nsize       {} octets\nstatus     header only, NOT verified (give --key and --peer)\n",
+          to_string(h.kind), h.version, to_hex(h.id.span()), h.sender.str(), h.recipient.str(), h.created, h.sequence,
+          file.size());
     }
     return kOk;
   }
@@ -222,11 +234,12 @@ int run_inspect(const InspectArgs& a) {
     print_json(out);
   } else {
     const auto& h = opened.value().header;
-    fmt::print("kind       {}\nversion    {}\nbatch id   {}\nsender     {}\nrecipient  {}\ncreated    {}\n"
-               "sequence   {}\nsize       {} octets\nrecords    {}\nkey sets   {}\n"
-               "status     signature verified, body decrypted and well formed (replay state and B's HSS not checked)\n",
-               to_string(h.kind), h.version, to_hex(h.id.span()), h.sender.str(), h.recipient.str(), h.created,
-               h.sequence, file.size(), opened.value().size(), key_sets);
+    fmt::print(
+        "kind       {}\nversion    {}\nbatch id   {}\nsender     {}\nrecipient  {}\ncreated    {}\n"
+        "sequence   {}\nsize       {} octets\nrecords    {}\nkey sets   {}\n"
+        "status     signature verified, body decrypted and well formed (replay state and B's HSS not checked)\n",
+        to_string(h.kind), h.version, to_hex(h.id.span()), h.sender.str(), h.recipient.str(), h.created, h.sequence,
+        file.size(), opened.value().size(), key_sets);
   }
   return kOk;
 }
@@ -235,13 +248,15 @@ Registration reg{Command{
     "batch", "operator batch files: keygen, example, inspect (spec/formats.md)", [](CLI::App& app) {
       app.require_subcommand(1);
       auto keygen = std::make_shared<KeygenArgs>();
-      auto* kg = app.add_subcommand("keygen", "make an operator's Ed25519 + X25519 keys: DIR/ID.key (0600) and DIR/ID.pub.json");
+      auto* kg = app.add_subcommand("keygen",
+                                    "make an operator's Ed25519 + X25519 keys: DIR/ID.key (0600) and DIR/ID.pub.json");
       kg->add_option("--operator", keygen->op, "operator id, e.g. mno-a")->required();
       kg->add_option("--out", keygen->out, "directory for the key files")->required();
       kg->add_flag("--json", keygen->json, "print the result as JSON");
 
       auto example = std::make_shared<ExampleArgs>();
-      auto* ex = app.add_subcommand("example", "seal a sample batch (random subscriber keys) from one operator to another");
+      auto* ex =
+          app.add_subcommand("example", "seal a sample batch (random subscriber keys) from one operator to another");
       ex->add_option("--from", example->from, "sender's private key file (ID.key)")->required();
       ex->add_option("--to", example->to, "recipient's public key file (ID.pub.json)")->required();
       ex->add_option("--out", example->out, "batch file to write")->required();
@@ -251,7 +266,8 @@ Registration reg{Command{
       ex->add_flag("--json", example->json, "print the result as JSON");
 
       auto inspect = std::make_shared<InspectArgs>();
-      auto* in = app.add_subcommand("inspect", "show a batch's header and counts (never keys); verify and decrypt with --key");
+      auto* in =
+          app.add_subcommand("inspect", "show a batch's header and counts (never keys); verify and decrypt with --key");
       in->add_option("file", inspect->file, "batch file")->required();
       in->add_option("--key", inspect->key, "recipient's private key file: verify signature, decrypt, check records");
       in->add_option("--peer", inspect->peers, "a trusted sender's public key file (repeatable)");

@@ -13,9 +13,9 @@
 namespace mnoswitch::operators {
 
 struct SealOptions {
-  std::uint64_t sequence = 0;                   // the sender's next sequence number for this recipient
-  std::uint64_t created = 0;                    // seconds since the epoch
-  std::optional<BatchId> id;                    // random if not given (tests pin it)
+  std::uint64_t sequence = 0;  // the sender's next sequence number for this recipient
+  std::uint64_t created = 0;   // seconds since the epoch
+  std::optional<BatchId> id;   // random if not given (tests pin it)
 };
 
 // REQ-HO-53..56: builds the file. The records are checked with the same syntax rules the receiver applies (a

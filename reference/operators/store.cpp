@@ -1,9 +1,9 @@
 // spec/formats.md §Store (REQ-HO-70..79): schema and DAO of one operator's durable state.
 #include "reference/operators/store.hpp"
 
-#include <limits>
-
 #include <fmt/format.h>
+
+#include <limits>
 
 #include "reference/crypto/wipe.hpp"
 
@@ -64,9 +64,15 @@ CREATE TABLE IF NOT EXISTS batches_sent(
 CREATE TABLE IF NOT EXISTS outgoing_sequences(recipient TEXT PRIMARY KEY, last INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
-std::int64_t i64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
-std::uint64_t u64(std::int64_t v) { return static_cast<std::uint64_t>(v); }
-std::int64_t mnc_int(usim::MncLength m) { return static_cast<std::int64_t>(m); }
+std::int64_t i64(std::uint64_t v) {
+  return static_cast<std::int64_t>(v);
+}
+std::uint64_t u64(std::int64_t v) {
+  return static_cast<std::uint64_t>(v);
+}
+std::int64_t mnc_int(usim::MncLength m) {
+  return static_cast<std::int64_t>(m);
+}
 
 // Runs `f` atomically (REQ-HO-72: all or nothing): in a transaction of its own, or, inside the caller's
 // transaction, in a savepoint that is rolled back on failure so the caller's earlier work survives untouched.
@@ -90,8 +96,8 @@ auto atomically(Database& db, F&& f) -> decltype(f()) {
   return r;
 }
 
-#define STORE_PREPARE(var, sql)                          \
-  auto var##_r = db_.prepare(sql);                       \
+#define STORE_PREPARE(var, sql)                                 \
+  auto var##_r = db_.prepare(sql);                              \
   if (var##_r.failed()) return err(std::move(var##_r).error()); \
   Stmt& var = var##_r.value()
 
@@ -106,7 +112,8 @@ aka::MilenageProfile constants_from(ByteSpan b) {
   aka::MilenageProfile p{};
   if (b.size() != kConstantsBlobSize) return p;  // the CHECK constraint makes this unreachable
   for (std::size_t i = 0; i < 5; ++i) p.r[i] = b[i];
-  for (std::size_t i = 0; i < 5; ++i) std::copy_n(b.begin() + static_cast<std::ptrdiff_t>(5 + 16 * i), 16, p.c[i].begin());
+  for (std::size_t i = 0; i < 5; ++i)
+    std::copy_n(b.begin() + static_cast<std::ptrdiff_t>(5 + 16 * i), 16, p.c[i].begin());
   return p;
 }
 
@@ -135,9 +142,12 @@ std::optional<SubscriberState> state_from(std::string_view s) {
 
 std::string_view to_string(SubscriberState s) noexcept {
   switch (s) {
-    case SubscriberState::Provisioned: return "provisioned";
-    case SubscriberState::Active: return "active";
-    case SubscriberState::Suspended: return "suspended";
+    case SubscriberState::Provisioned:
+      return "provisioned";
+    case SubscriberState::Active:
+      return "active";
+    case SubscriberState::Suspended:
+      return "suspended";
   }
   return "provisioned";
 }
@@ -232,7 +242,8 @@ bool OperatorStore::in_use(const usim::Imsi& imsi, const usim::Iccid& iccid) con
 }
 
 Status<DbError> OperatorStore::reserve_imsi(const usim::Imsi& imsi, const usim::Iccid& iccid) {
-  if (in_use(imsi, iccid)) return err(DbError{DbError::Kind::Constraint, 0, fmt::format("IMSI {} in use", imsi.digits())});
+  if (in_use(imsi, iccid))
+    return err(DbError{DbError::Kind::Constraint, 0, fmt::format("IMSI {} in use", imsi.digits())});
   STORE_PREPARE(s, "INSERT OR IGNORE INTO imsi_reservations(imsi, iccid) VALUES (?1, ?2)");
   return s.bind(1, std::string_view(imsi.digits())).bind(2, std::string_view(iccid.digits())).run();
 }
@@ -240,11 +251,13 @@ Status<DbError> OperatorStore::reserve_imsi(const usim::Imsi& imsi, const usim::
 // ---- HSS ----
 Status<DbError> OperatorStore::put_subscriber(const HssRecord& r) {
   if (!check_aka(r.aka).empty()) return err(DbError{DbError::Kind::Constraint, 0, std::string(check_aka(r.aka))});
-  STORE_PREPARE(s,
-                "INSERT INTO hss(imsi, mnc_length, iccid, k, op_kind, op, constants, ind_bits, seq_he, next_ind, state) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  STORE_PREPARE(
+      s,
+      "INSERT INTO hss(imsi, mnc_length, iccid, k, op_kind, op, constants, ind_bits, seq_he, next_ind, state) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   const bool is_op = std::holds_alternative<aka::Op>(r.aka.op);
-  ByteSpan op = is_op ? ByteSpan(std::get<aka::Op>(r.aka.op).expose()) : ByteSpan(std::get<aka::Opc>(r.aka.op).expose());
+  ByteSpan op =
+      is_op ? ByteSpan(std::get<aka::Op>(r.aka.op).expose()) : ByteSpan(std::get<aka::Opc>(r.aka.op).expose());
   s.bind(1, std::string_view(r.imsi.digits())).bind(2, mnc_int(r.imsi.mnc_length()));
   s.bind(3, std::string_view(r.iccid.digits())).bind_blob(4, r.aka.k.expose());
   s.bind(5, is_op ? kOpIsOp : kOpIsOpc).bind_blob(6, op).bind_blob(7, constants_blob(r.aka.constants));
@@ -270,7 +283,7 @@ Result<std::optional<HssRecord>, DbError> OperatorStore::subscriber(const usim::
       op.size() != aka::kKeySize)
     return err(DbError{DbError::Kind::Schema, 0, "stored HSS record invalid"});
   OperatorVariant opv = s.int64(3) == kOpIsOp ? OperatorVariant(aka::Op(op.first<aka::kKeySize>()))
-                                               : OperatorVariant(aka::Opc(op.first<aka::kKeySize>()));
+                                              : OperatorVariant(aka::Opc(op.first<aka::kKeySize>()));
   AkaSubscription a{aka::K(k.first<aka::kKeySize>()), std::move(opv), constants_from(s.blob(5)),
                     aka::AucSqnState{layout.value(), u64(s.int64(7)), u64(s.int64(8))}};
   return std::optional<HssRecord>(
@@ -361,7 +374,11 @@ Result<OtaReservation, DbError> OperatorStore::reserve_ota_counter(const usim::I
       if (r.failed()) return err(std::move(r).error());
     }
     STORE_PREPARE(j, "INSERT INTO journal(iccid, event, kvn, counter, detail) VALUES (?1, 'ota-sent', ?2, ?3, ?4)");
-    auto r = j.bind(1, std::string_view(iccid.digits())).bind(2, std::int64_t{kvn}).bind(3, i64(next)).bind_blob(4, detail).run();
+    auto r = j.bind(1, std::string_view(iccid.digits()))
+                 .bind(2, std::int64_t{kvn})
+                 .bind(3, i64(next))
+                 .bind_blob(4, detail)
+                 .run();
     if (r.failed()) return err(std::move(r).error());
     return OtaReservation{kvn, next, db_.last_insert_rowid()};
   });
@@ -379,15 +396,20 @@ Result<std::int64_t, DbError> OperatorStore::journal_event(const usim::Iccid& ic
 // REQ-HO-75: the device row and its journal entry change together.
 Status<DbError> OperatorStore::set_device(const DeviceRecord& d, std::string_view event, ByteSpan detail) {
   return atomically(db_, [&]() -> Status<DbError> {
-    STORE_PREPARE(s,
-                  "INSERT INTO devices(iccid, state, imsi, imsi_mnc, new_imsi, new_imsi_mnc) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-                  "ON CONFLICT(iccid) DO UPDATE SET state = excluded.state, imsi = excluded.imsi, "
-                  "imsi_mnc = excluded.imsi_mnc, new_imsi = excluded.new_imsi, new_imsi_mnc = excluded.new_imsi_mnc");
+    STORE_PREPARE(
+        s,
+        "INSERT INTO devices(iccid, state, imsi, imsi_mnc, new_imsi, new_imsi_mnc) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+        "ON CONFLICT(iccid) DO UPDATE SET state = excluded.state, imsi = excluded.imsi, "
+        "imsi_mnc = excluded.imsi_mnc, new_imsi = excluded.new_imsi, new_imsi_mnc = excluded.new_imsi_mnc");
     s.bind(1, std::string_view(d.iccid.digits())).bind(2, std::string_view(d.state));
-    if (d.imsi) s.bind(3, std::string_view(d.imsi->digits())).bind(4, mnc_int(d.imsi->mnc_length()));
-    else s.bind_null(3).bind_null(4);
-    if (d.new_imsi) s.bind(5, std::string_view(d.new_imsi->digits())).bind(6, mnc_int(d.new_imsi->mnc_length()));
-    else s.bind_null(5).bind_null(6);
+    if (d.imsi)
+      s.bind(3, std::string_view(d.imsi->digits())).bind(4, mnc_int(d.imsi->mnc_length()));
+    else
+      s.bind_null(3).bind_null(4);
+    if (d.new_imsi)
+      s.bind(5, std::string_view(d.new_imsi->digits())).bind(6, mnc_int(d.new_imsi->mnc_length()));
+    else
+      s.bind_null(5).bind_null(6);
     auto r = s.run();
     if (r.failed()) return r;
     auto j = journal_event(d.iccid, event, detail);

@@ -138,8 +138,8 @@ class OperatorStore final : public ReplayView, public ImsiView {
   // failed: nothing changes. `b_view` is B's HSS as A knows it, used for allocations (A receiving); when null,
   // an allocation is checked against this store's own ranges (useful when one store plays both roles in tests).
   [[nodiscard]] Result<BatchReceipt, AcceptError> accept_batch(ByteSpan file, const OperatorIdentity& me,
-                                                                const OperatorDirectory& peers,
-                                                                const ImsiView* b_view = nullptr);
+                                                               const OperatorDirectory& peers,
+                                                               const ImsiView* b_view = nullptr);
   [[nodiscard]] Result<std::size_t, db::DbError> batches_seen_count();
 
  private:

@@ -1,9 +1,10 @@
 // Batch files and the store, by property (RapidCheck): random valid batches round trip; every random byte flip,
 // truncation or garbage file is rejected without a crash and with the receiver's store unchanged; a transaction
 // that is not committed leaves the store unchanged. REQ-HO-56, REQ-HO-59, REQ-HO-62, REQ-HO-72, REQ-HO-79.
-#include <catch2/catch.hpp>
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
+
+#include <catch2/catch.hpp>
 
 #include "reference/core/format.hpp"
 #include "tests/support/batch_fixture.hpp"
@@ -44,8 +45,8 @@ std::vector<HandOverRecord> gen_hand_overs() {
 bool same(const HandOverRecord& a, const HandOverRecord& b) {
   if (a.iccid != b.iccid || a.imsi != b.imsi || !ct_equal(a.aka.k, b.aka.k)) return false;
   if (a.aka.op.index() != b.aka.op.index()) return false;
-  bool op_same = std::visit(
-      [&](const auto& x) { return ct_equal(x, std::get<std::decay_t<decltype(x)>>(b.aka.op)); }, a.aka.op);
+  bool op_same =
+      std::visit([&](const auto& x) { return ct_equal(x, std::get<std::decay_t<decltype(x)>>(b.aka.op)); }, a.aka.op);
   if (!op_same || a.aka.constants.r != b.aka.constants.r || a.aka.constants.c != b.aka.constants.c) return false;
   if (a.aka.sqn.layout != b.aka.sqn.layout || a.aka.sqn.seq_he != b.aka.sqn.seq_he ||
       a.aka.sqn.next_ind != b.aka.sqn.next_ind || a.ota.size() != b.ota.size())
@@ -101,7 +102,8 @@ TEST_CASE("corrupted batches are always rejected, never crash, never change the 
   auto b_store = OperatorStore::open(dir.file("b.db"), db::Synchronous::Normal, ops.b.id()).value();
   REQUIRE(b_store.add_imsi_range(range_b()).ok());
   std::vector<HandOverRecord> recs = hand_overs(1, 3);
-  const Bytes good = seal_batch(ops.a, ops.b.public_keys(), BatchRecords{std::move(recs)}, SealOptions{9, 1, {}}).value();
+  const Bytes good =
+      seal_batch(ops.a, ops.b.public_keys(), BatchRecords{std::move(recs)}, SealOptions{9, 1, {}}).value();
   const std::string before = snapshot(b_store);
 
   auto rejected_unchanged = [&](ByteSpan file) {
@@ -164,23 +166,31 @@ TEST_CASE("a transaction that is not committed leaves the store as it was", "[pr
       for (int i = 0; i < ops; ++i) {
         bool ok = false;
         switch (*rc::gen::inRange<int>(0, 6)) {
-          case 0: ok = store.reserve_ota_counter(iccid(*rc::gen::inRange<std::uint64_t>(0, 6)), 1, Bytes{1}).ok(); break;
+          case 0:
+            ok = store.reserve_ota_counter(iccid(*rc::gen::inRange<std::uint64_t>(0, 6)), 1, Bytes{1}).ok();
+            break;
           case 1: {
             auto rec = hand_over(next_card++);
             ok = store.put_subscriber(HssRecord{rec.imsi, rec.iccid, rec.aka, SubscriberState::Active}).ok();
             break;
           }
           case 2:
-            ok = store.set_device(DeviceRecord{iccid(*rc::gen::inRange<std::uint64_t>(0, 4)), "s", std::nullopt, imsi_b(1)},
-                                  "e").ok();
+            ok = store
+                     .set_device(
+                         DeviceRecord{iccid(*rc::gen::inRange<std::uint64_t>(0, 4)), "s", std::nullopt, imsi_b(1)}, "e")
+                     .ok();
             break;
-          case 3: ok = store.next_outgoing_sequence(op_id("mno-a")).ok(); break;
+          case 3:
+            ok = store.next_outgoing_sequence(op_id("mno-a")).ok();
+            break;
           case 4: {
             auto card = next_card++;
             ok = store.reserve_imsi(imsi_b(card), iccid(card)).ok();
             break;
           }
-          default: ok = store.journal_event(iccid(0), "note").ok(); break;
+          default:
+            ok = store.journal_event(iccid(0), "note").ok();
+            break;
         }
         changed = changed || ok;
       }

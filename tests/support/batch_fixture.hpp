@@ -2,11 +2,11 @@
 // temporary store files, and a full snapshot of a store's tables to prove "state unchanged".
 #pragma once
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <set>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "reference/crypto/random.hpp"
 #include "reference/operators/batch.hpp"
@@ -16,17 +16,23 @@ namespace mnoswitch::testing {
 
 using namespace mnoswitch::operators;
 
-inline OperatorId op_id(std::string_view s) { return *OperatorId::parse(s); }
+inline OperatorId op_id(std::string_view s) {
+  return *OperatorId::parse(s);
+}
 
 // ICCID 8949 00 ... n with a Luhn digit; IMSI 26201 + 10-digit MSIN (MNC length 2): B's range is 2620100...
 inline usim::Iccid iccid(std::uint64_t n) {
   return usim::Iccid::with_check_digit(fmt::format("8949000{:011}", n)).value();
 }
-inline usim::Imsi imsi_b(std::uint64_t n) { return usim::Imsi::parse(fmt::format("26201{:010}", n), usim::MncLength::Two).value(); }
+inline usim::Imsi imsi_b(std::uint64_t n) {
+  return usim::Imsi::parse(fmt::format("26201{:010}", n), usim::MncLength::Two).value();
+}
 inline usim::Imsi imsi_other(std::uint64_t n) {
   return usim::Imsi::parse(fmt::format("26299{:010}", n), usim::MncLength::Two).value();
 }
-inline ImsiRange range_b() { return ImsiRange{"262010000000000", "262010000999999", usim::MncLength::Two}; }
+inline ImsiRange range_b() {
+  return ImsiRange{"262010000000000", "262010000999999", usim::MncLength::Two};
+}
 
 template <std::size_t N, class Tag>
 Secret<N, Tag> random_secret() {
@@ -53,8 +59,8 @@ inline OtaKeySet key_set(std::uint8_t kvn, std::uint64_t counter) {
 }
 
 inline HandOverRecord hand_over(std::uint64_t n) {
-  AkaSubscription a{random_secret<16, aka::KTag>(), aka::Opc(random_secret<16, aka::OpcTag>()),
-                    aka::kStandardConstants, aka::AucSqnState{aka::SqnLayout{}, 1000 + n, n % 32}};
+  AkaSubscription a{random_secret<16, aka::KTag>(), aka::Opc(random_secret<16, aka::OpcTag>()), aka::kStandardConstants,
+                    aka::AucSqnState{aka::SqnLayout{}, 1000 + n, n % 32}};
   std::vector<OtaKeySet> ota;
   ota.push_back(key_set(1, 17 + n));
   return HandOverRecord{iccid(n), imsi_b(n), std::move(a), std::move(ota)};

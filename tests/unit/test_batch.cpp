@@ -1,7 +1,6 @@
 // Batch files (spec/formats.md §Batch files): round trips and every rejection reason, each rejected whole with the
 // receiver's store unchanged. REQ-HO-53..69.
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "reference/core/format.hpp"
@@ -52,7 +51,8 @@ Bytes patch_digit(Bytes body, std::string_view digits, char replacement) {
 
 }  // namespace
 
-TEST_CASE("hand-over batch round trip: B's HSS and OTA tables hold exactly what A sent", "[batch][REQ-HO-62][REQ-HO-76][REQ-HO-79]") {
+TEST_CASE("hand-over batch round trip: B's HSS and OTA tables hold exactly what A sent",
+          "[batch][REQ-HO-62][REQ-HO-76][REQ-HO-79]") {
   HandOverSetup s;
   auto recs = hand_overs(1, 3);
   std::vector<HandOverRecord> copy;
@@ -87,7 +87,8 @@ TEST_CASE("hand-over batch round trip: B's HSS and OTA tables hold exactly what 
 
 TEST_CASE("seal refuses to emit an empty batch", "[batch][REQ-HO-60][REQ-HO-68]") {
   HandOverSetup s;
-  auto r = seal_batch(s.ops.a, s.ops.b.public_keys(), BatchRecords{std::vector<HandOverRecord>{}}, SealOptions{1, 0, {}});
+  auto r =
+      seal_batch(s.ops.a, s.ops.b.public_keys(), BatchRecords{std::vector<HandOverRecord>{}}, SealOptions{1, 0, {}});
   REQUIRE(r.failed());
   CHECK(r.error().error == BatchError::EmptyBatch);
 }
@@ -260,28 +261,33 @@ TEST_CASE("malformed ICCID and IMSI in a signed body are rejected", "[batch][REQ
     std::string d = recs[1].iccid.digits();
     char bad = d.back() == '0' ? '1' : '0';
     Bytes b = patch_digit(raw, d, bad);
-    Bytes f = seal_encoded_body(s.ops.a, s.ops.b.public_keys(), BatchKind::ImsiAllocation, b, SealOptions{1, 0, {}}).value();
+    Bytes f =
+        seal_encoded_body(s.ops.a, s.ops.b.public_keys(), BatchKind::ImsiAllocation, b, SealOptions{1, 0, {}}).value();
     s.expect_rejected(f, BatchError::MalformedIccid);
   }
   SECTION("IMSI with a letter") {
     Bytes b = patch_digit(raw, recs[0].imsi.digits(), 'x');
-    Bytes f = seal_encoded_body(s.ops.a, s.ops.b.public_keys(), BatchKind::ImsiAllocation, b, SealOptions{1, 0, {}}).value();
+    Bytes f =
+        seal_encoded_body(s.ops.a, s.ops.b.public_keys(), BatchKind::ImsiAllocation, b, SealOptions{1, 0, {}}).value();
     s.expect_rejected(f, BatchError::MalformedImsi);
   }
   SECTION("body cut short inside a record") {
     Bytes b(raw.begin(), raw.end() - 2);
-    Bytes f = seal_encoded_body(s.ops.a, s.ops.b.public_keys(), BatchKind::ImsiAllocation, b, SealOptions{1, 0, {}}).value();
+    Bytes f =
+        seal_encoded_body(s.ops.a, s.ops.b.public_keys(), BatchKind::ImsiAllocation, b, SealOptions{1, 0, {}}).value();
     s.expect_rejected(f, BatchError::MalformedBody);
   }
   SECTION("a body of the other kind") {
-    Bytes f = seal_encoded_body(s.ops.a, s.ops.b.public_keys(), BatchKind::HandOver, raw, SealOptions{1, 0, {}}).value();
+    Bytes f =
+        seal_encoded_body(s.ops.a, s.ops.b.public_keys(), BatchKind::HandOver, raw, SealOptions{1, 0, {}}).value();
     s.expect_rejected(f, BatchError::MalformedBody);
   }
 }
 
 TEST_CASE("empty batch and malformed key sets are rejected", "[batch][REQ-HO-60][REQ-HO-63]") {
   HandOverSetup s;
-  s.expect_rejected(s.seal_raw(BatchKind::HandOver, BatchRecords{std::vector<HandOverRecord>{}}), BatchError::EmptyBatch);
+  s.expect_rejected(s.seal_raw(BatchKind::HandOver, BatchRecords{std::vector<HandOverRecord>{}}),
+                    BatchError::EmptyBatch);
   auto recs = hand_overs(1, 1);
   SECTION("KVN 0") {
     recs[0].ota[0].kvn = 0;
@@ -336,7 +342,8 @@ TEST_CASE("an IMSI outside B's ranges is rejected", "[batch][REQ-HO-65]") {
   s.expect_rejected(s.seal(std::move(recs2)), BatchError::ImsiOutOfRange);
 }
 
-TEST_CASE("an IMSI already in use in B's HSS is rejected; one reserved for the same card is not", "[batch][REQ-HO-66]") {
+TEST_CASE("an IMSI already in use in B's HSS is rejected; one reserved for the same card is not",
+          "[batch][REQ-HO-66]") {
   HandOverSetup s;
   // IMSI 2 is active for another card.
   auto other = hand_over(2);
@@ -364,7 +371,8 @@ TEST_CASE("rejections name the record and never print key material", "[batch][RE
   CHECK(fmt::format("{}", hand_over(1).aka.k) == "<redacted>");
 }
 
-TEST_CASE("identity key file and public JSON round trip; bad files are refused", "[batch][REQ-HO-50][REQ-HO-51][REQ-HO-52]") {
+TEST_CASE("identity key file and public JSON round trip; bad files are refused",
+          "[batch][REQ-HO-50][REQ-HO-51][REQ-HO-52]") {
   auto id = OperatorIdentity::generate(op_id("mno-a"));
   auto file = encode_identity(id);
   auto back = decode_identity(file.expose());

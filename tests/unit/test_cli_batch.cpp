@@ -2,10 +2,9 @@
 // REQ-HO-51, REQ-HO-52, REQ-HO-56, REQ-HO-57.
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
-
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "reference/operators/identity.hpp"
@@ -51,7 +50,9 @@ TEST_CASE("cli batch: keygen, example, inspect with exit codes", "[cli][batch][R
   CHECK(ja["signing_key"] == to_hex(priv.public_keys().signing.span()));
 
   std::string f = dir.file("ho.batch");
-  REQUIRE(run("batch example --from " + d + "/mno-a.key --to " + d + "/mno-b.pub.json --out " + f + " --count 4").code == 0);
+  REQUIRE(
+      run("batch example --from " + d + "/mno-a.key --to " + d + "/mno-b.pub.json --out " + f + " --count 4").code ==
+      0);
   auto unverified = run("batch inspect " + f + " --json");
   REQUIRE(unverified.code == 0);
   CHECK(nlohmann::json::parse(unverified.out)["result"] == "unverified");
@@ -68,7 +69,8 @@ TEST_CASE("cli batch: keygen, example, inspect with exit codes", "[cli][batch][R
   // Tampered -> 1.
   Bytes b = slurp(f);
   b[b.size() / 2] ^= 1;
-  std::ofstream(f, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+  std::ofstream(f, std::ios::binary)
+      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
   CHECK(run("batch inspect " + f + " --key " + d + "/mno-b.key --peer " + d + "/mno-a.pub.json").code == 1);
   // Bad input -> 2.
   CHECK(run("batch inspect " + dir.file("missing")).code == 2);

@@ -5,10 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "tests/support/batch_fixture.hpp"
 
@@ -36,7 +35,8 @@ std::int64_t scalar(OperatorStore& s, const char* sql) {
 }
 }  // namespace
 
-TEST_CASE("SIGKILL at a random moment leaves every transaction whole or absent", "[store][crash][REQ-HO-72][REQ-HO-77][REQ-HO-79]") {
+TEST_CASE("SIGKILL at a random moment leaves every transaction whole or absent",
+          "[store][crash][REQ-HO-72][REQ-HO-77][REQ-HO-79]") {
   Operators ops;
   std::vector<Bytes> batches;
   for (std::uint64_t i = 0; i < 20; ++i)
@@ -70,11 +70,14 @@ TEST_CASE("SIGKILL at a random moment leaves every transaction whole or absent",
     CHECK(scalar(s, "SELECT count(*) FROM ota_keysets WHERE kvn = 1") == seen * static_cast<std::int64_t>(kPerBatch));
     // OTA counters: the stored counter of every card equals the highest journaled "ota-sent" counter, and the
     // journal holds each counter 1..n exactly once.
-    CHECK(scalar(s, "SELECT count(*) FROM ota_keysets k WHERE kvn = 9 AND counter != "
-                    "(SELECT coalesce(max(counter), 0) FROM journal j WHERE j.iccid = k.iccid AND j.kvn = 9 "
-                    "AND j.event = 'ota-sent')") == 0);
-    CHECK(scalar(s, "SELECT count(*) FROM ota_keysets k WHERE kvn = 9 AND counter != "
-                    "(SELECT count(*) FROM journal j WHERE j.iccid = k.iccid AND j.kvn = 9 AND j.event = 'ota-sent')") == 0);
+    CHECK(scalar(s,
+                 "SELECT count(*) FROM ota_keysets k WHERE kvn = 9 AND counter != "
+                 "(SELECT coalesce(max(counter), 0) FROM journal j WHERE j.iccid = k.iccid AND j.kvn = 9 "
+                 "AND j.event = 'ota-sent')") == 0);
+    CHECK(scalar(s,
+                 "SELECT count(*) FROM ota_keysets k WHERE kvn = 9 AND counter != "
+                 "(SELECT count(*) FROM journal j WHERE j.iccid = k.iccid AND j.kvn = 9 AND j.event = 'ota-sent')") ==
+          0);
     // Resuming continues above everything journaled.
     auto before = s.key_sets(iccid(0)).value();
     auto it = std::find_if(before.begin(), before.end(), [](const OtaKeySet& k) { return k.kvn == 9; });
