@@ -42,7 +42,8 @@ enum class Synchronous { Full, Normal };
 
 class Database;
 
-// A cached prepared statement, borrowed for one use: reset and unbound when the handle goes away.
+// A cached prepared statement, borrowed for one use: reset and unbound when the handle goes away. Two handles for
+// the same SQL text share one sqlite3_stmt, so never hold one while preparing the same text again.
 class Stmt {
  public:
   Stmt(const Stmt&) = delete;
