@@ -2,6 +2,8 @@
 // §6.8.1.2 (c2/c3): REQ-FS-30..32.
 #include <variant>
 
+#include "reference/aka/usim_auth.hpp"
+
 #include "reference/usim/commands.hpp"
 #include "reference/usim/usim_files.hpp"
 
