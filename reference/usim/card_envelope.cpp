@@ -85,13 +85,10 @@ ResponseApdu cmd_envelope(Session& s, const CommandApdu& c) {
   // TS 102 221 §10.2.1.2: a proactive command is out and not yet answered: the toolkit is busy.
   if (s.state.proactive.fetched) return sw_only(StatusWord::ToolkitBusy);
 
+  // Other envelopes (menu selection D3, event download D6, …) are not provided by this card.
+  if (c.data[0] != ota::kTagSmsPpDownload) return sw_only(StatusWord::FunctionNotSupported);
   auto dl = ota::decode_sms_pp_download(c.data);
-  if (dl.failed()) {
-    const auto e = dl.error();
-    // Other envelopes (menu selection, event download, …) are not provided by this card.
-    if (e == ota::EnvelopeError::WrongTag) return sw_only(StatusWord::FunctionNotSupported);
-    return sw_only(StatusWord::IncorrectData);
-  }
+  if (dl.failed()) return sw_only(StatusWord::IncorrectData);
   auto sms = ota::decode_sms_deliver(dl.value().tpdu);
   if (sms.failed() || sms.value().pid != ota::kPidSimDataDownload) return sw_only(StatusWord::IncorrectData);
 
