@@ -279,3 +279,35 @@ TEST_CASE("REQ-FS-56 a PoR that would not fit one SMS fails the step: nothing ap
   CHECK(tx(c, to_hex(envelopes(wrap(cmd, keys)).at(0))) == "6f00");
   CHECK(c.state() == before);
 }
+
+TEST_CASE("REQ-FS-52 a packet too short to name its TAR is dropped with 6A 80, nothing changes",
+          "[usim][ota][REQ-FS-52][REQ-FS-21]") {
+  Card c = example_card();
+  ota::SmsDeliver d;
+  d.originator = kServer;
+  d.user_data = hx("027000" "0010" "15" "1619" "12" "12" "b0");  // CPL 16, stops inside the TAR
+  ota::SmsPpDownload dl;
+  dl.tpdu = ota::encode_sms_deliver(d);
+  const CardState before = c.state();
+  CHECK(tx(c, to_hex(ota::encode_sms_pp_download(dl))) == "6a80");
+  CHECK(c.state() == before);
+  // Not a data download SMS (TP-PID 00): 6A 80 as well.
+  d.pid = 0x00;
+  dl.tpdu = ota::encode_sms_deliver(d);
+  CHECK(tx(c, to_hex(ota::encode_sms_pp_download(dl))) == "6a80");
+  CHECK(c.state() == before);
+}
+
+TEST_CASE("REQ-FS-62 a script that does not parse runs nothing: 0 executed, 6A 80 (the counter still moves)",
+          "[usim][ota][rfm][REQ-FS-62]") {
+  Card c = example_card();
+  const auto& keys = c.config().key_sets.at(0);
+  OtaCommand cmd;
+  cmd.raw_data = hx("00a4000c05");  // Lc 5, no data
+  const auto r = deliver(c, envelopes(wrap(cmd, keys)).at(0));
+  const auto por = read_por(r.data, cmd, keys);
+  CHECK(por.status == ota::ResponseStatus::PorOk);
+  CHECK(to_hex(por.data) == "006a80");
+  CHECK(c.state().ota_counters.at(1) == 1);
+  CHECK(imsi_of(c.state().fs).value().digits() == "001010123456789");
+}

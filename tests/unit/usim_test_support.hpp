@@ -73,6 +73,7 @@ struct OtaCommand {
   std::uint64_t counter = 1;
   ota::ScriptFormat format = ota::ScriptFormat::Compact;
   std::vector<Bytes> script;
+  std::optional<Bytes> raw_data;  // secured data as is (instead of encoding `script`)
   std::size_t cc_length = 8;
 };
 
@@ -89,7 +90,7 @@ inline Bytes wrap(const OtaCommand& cmd, const ota::KeySet& keys) {
   spec.kid = ota::KidByte(cmd.kid);
   spec.tar = ota::Tar(parse_hex_array<3>(cmd.tar).value());
   spec.counter = *ota::OtaCounter::make(cmd.counter);
-  spec.data = ota::encode_script(cmd.script, cmd.format);
+  spec.data = cmd.raw_data ? *cmd.raw_data : ota::encode_script(cmd.script, cmd.format);
   spec.cc_length = cmd.cc_length;
   auto p = ota::wrap_command(spec, keys);
   REQUIRE(p.ok());
