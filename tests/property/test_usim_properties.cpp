@@ -82,7 +82,7 @@ TEST_CASE("REQ-FS-02 EF_IMSI round trip and strict decoding", "[usim][property][
   });
 }
 
-TEST_CASE("REQ-FS-03 ICCID round trip; Luhn catches every single-digit error", "[usim][property][REQ-FS-03]") {
+TEST_CASE("REQ-FS-03 ICCID round trip, Luhn catches every single-digit error", "[usim][property][REQ-FS-03]") {
   rc::prop("decode(encode(iccid)) == iccid", [] {
     const auto iccid = Iccid::with_check_digit(gen_digits(kIccidMinDigits - 1, kIccidMaxDigits - 1));
     RC_ASSERT(iccid.ok());

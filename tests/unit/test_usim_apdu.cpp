@@ -12,7 +12,7 @@ const std::string kImsiFcp = "62178202412183026f078a01058c03039090800200098801" 
 const std::string kEfDirRecord = "61184f10" + kAid + "50045553494d" + "ffffffffffff";
 }  // namespace
 
-TEST_CASE("REQ-FS-23 SELECT by FID, AID and path; P2 04 returns the FCP via 61xx/GET RESPONSE", "[usim][apdu][REQ-FS-23][REQ-FS-28]") {
+TEST_CASE("REQ-FS-23 SELECT by FID, AID and path, P2 04 returns the FCP via 61xx/GET RESPONSE", "[usim][apdu][REQ-FS-23][REQ-FS-28]") {
   Card c = example_card();
   CHECK(tx(c, "00a40004023f00") == "6112");
   CHECK(tx(c, "00c0000012") == kMfFcp + "9000");
@@ -55,7 +55,7 @@ TEST_CASE("REQ-FS-25 READ BINARY: offsets, Le, SFI, errors", "[usim][apdu][REQ-F
   CHECK(tx(c, "00b00000") == "6700");                       // no Le
 }
 
-TEST_CASE("REQ-FS-10 REQ-FS-26 UPDATE BINARY: EF_IMSI needs ADM (never the terminal); EF_LOCI is the terminal's",
+TEST_CASE("REQ-FS-10 REQ-FS-26 UPDATE BINARY: EF_IMSI needs ADM (never the terminal), EF_LOCI is the terminal's",
           "[usim][apdu][access][REQ-FS-10][REQ-FS-26]") {
   Card c = example_card();
   CHECK(tx(c, "00a4080c047fff6f07") == "9000");
@@ -169,7 +169,7 @@ TEST_CASE("REQ-FS-20 status word names", "[usim][sw][REQ-FS-20]") {
   CHECK_FALSE(is_success(StatusWord::AuthMacFailure));
 }
 
-TEST_CASE("REQ-FS-22 APDU cases 1-4 parse; extended lengths and trailing octets do not", "[usim][apdu][REQ-FS-22]") {
+TEST_CASE("REQ-FS-22 APDU cases 1-4 parse, extended lengths and trailing octets do not", "[usim][apdu][REQ-FS-22]") {
   CHECK(parse_command_apdu(hx("80f2000c")).value().le == std::nullopt);
   CHECK(parse_command_apdu(hx("00b0000000")).value().le == 256);
   auto c3 = parse_command_apdu(hx("00a4000c023f00")).value();

@@ -64,7 +64,7 @@ TEST_CASE("REQ-FS-30 AUTHENTICATE 3G context answers DB RES CK IK Kc for every T
   CHECK(with_kc >= 18);  // TS 55.205 covers all but the duplicated set
 }
 
-TEST_CASE("REQ-FS-30 without service n°27 the answer has no Kc; GSM context needs it", "[usim][authenticate][REQ-FS-30]") {
+TEST_CASE("REQ-FS-30 without service n°27 the answer has no Kc, GSM context needs it", "[usim][authenticate][REQ-FS-30]") {
   const auto& set = vectors()["ts35208_conformance"][0];
   Card c = card_with(set["K"], set["OPc"], false);
   CHECK(tx(c, authenticate_3g(set["RAND"], set["autn"])) == "612c");

@@ -55,7 +55,7 @@ TEST_CASE("REQ-FS-81 imsi encode/decode", "[usim][cli][REQ-FS-81]") {
   CHECK(run("imsi encode --help").code == 0);
 }
 
-TEST_CASE("REQ-FS-80 usim answers each line; a malformed line is reported, skipped, and exit is 2",
+TEST_CASE("REQ-FS-80 usim answers each line, a malformed line is reported, skipped, and exit is 2",
           "[usim][cli][REQ-FS-80]") {
   auto r = run("usim --card " + kExampleCard,
                "# select EF_IMSI and read it\n00a4080c047fff6f07\n\n00 b0 00 00 09\nnot-hex\n00d6000009080910101032547699\n");

@@ -85,7 +85,7 @@ TEST_CASE("REQ-FS-50 REQ-FS-54 REQ-FS-41 set EF_IMSI over the air: PoR in the en
   CHECK_FALSE(c.state().proactive.fetched);
 }
 
-TEST_CASE("REQ-FS-55 PoR by SMS-SUBMIT: SEND SHORT MESSAGE to the originator, then REFRESH; toolkit busy meanwhile",
+TEST_CASE("REQ-FS-55 PoR by SMS-SUBMIT: SEND SHORT MESSAGE to the originator, then REFRESH, toolkit busy meanwhile",
           "[usim][ota][e2e][REQ-FS-55][REQ-FS-42][REQ-FS-43]") {
   Card c = example_card();
   const auto& keys = c.config().key_sets.at(0);
@@ -173,7 +173,7 @@ TEST_CASE("REQ-FS-53 a packet that fails any check is not applied and the card s
   CHECK(durable(c.state()) == durable(after_first));
 }
 
-TEST_CASE("REQ-FS-61 the RFM script stops at the first error; earlier commands stay, the failed one changes nothing",
+TEST_CASE("REQ-FS-61 the RFM script stops at the first error, earlier commands stay, the failed one changes nothing",
           "[usim][ota][rfm][REQ-FS-60][REQ-FS-61][REQ-FS-62]") {
   Card c = example_card();
   const auto& keys = c.config().key_sets.at(0);
@@ -194,7 +194,7 @@ TEST_CASE("REQ-FS-61 the RFM script stops at the first error; earlier commands s
   CHECK(c.state().proactive.queue.empty());  // the IMSI did not change: no REFRESH
 }
 
-TEST_CASE("REQ-FS-60 RFM starts at ADF.USIM; expanded format answers every R-APDU (3DES key set 2)",
+TEST_CASE("REQ-FS-60 RFM starts at ADF.USIM, expanded format answers every R-APDU (3DES key set 2)",
           "[usim][ota][rfm][REQ-FS-60][REQ-FS-62]") {
   Card c = example_card();
   const auto& keys = c.config().key_sets.at(1);
