@@ -36,9 +36,18 @@ Run run(const std::string& args, const std::string& input = "") {
   return Run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(out.string()), read_text(err.string())};
 }
 
+// Removes this process's scratch directory when a test case ends.
+struct Scratch {
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(temp_dir(), ec);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("REQ-FS-81 imsi encode/decode", "[usim][cli][REQ-FS-81]") {
+  const Scratch scratch;
   auto r = run("imsi encode 001010123456789 --json");
   CHECK(r.code == 0);
   CHECK(nlohmann::json::parse(r.out)["ef_imsi"] == "080910101032547698");
@@ -57,6 +66,7 @@ TEST_CASE("REQ-FS-81 imsi encode/decode", "[usim][cli][REQ-FS-81]") {
 
 TEST_CASE("REQ-FS-80 usim answers each line, a malformed line is reported, skipped, and exit is 2",
           "[usim][cli][REQ-FS-80]") {
+  const Scratch scratch;
   auto r = run("usim --card " + kExampleCard,
                "# select EF_IMSI and read it\n00a4080c047fff6f07\n\n00 b0 00 00 09\nnot-hex\n00d6000009080910101032547699\n");
   CHECK(r.code == 2);
@@ -81,6 +91,7 @@ TEST_CASE("REQ-FS-80 usim answers each line, a malformed line is reported, skipp
 }
 
 TEST_CASE("REQ-FS-80 usim --save keeps the OTA counter and the new IMSI across runs", "[usim][cli][REQ-FS-80]") {
+  const Scratch scratch;
   const auto card = temp_dir() / "card.json";
   fs::copy_file(kExampleCard, card, fs::copy_options::overwrite_existing);
   Card reference = example_card();
