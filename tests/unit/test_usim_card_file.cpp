@@ -21,8 +21,20 @@ std::string error_of(const std::string& text) {
 }
 }  // namespace
 
-TEST_CASE("REQ-FS-70 the example card file builds the documented card", "[usim][card_file][REQ-FS-70]") {
+TEST_CASE("REQ-FS-70 REQ-FS-11 the example card file builds the documented card", "[usim][card_file][REQ-FS-70][REQ-FS-11]") {
   const CardFile f = example_file();
+  // REQ-FS-11: the file tree, by path, with the access conditions of TS 31.102 §4.2.
+  const auto& fs = f.state.fs;
+  for (const char* path : {"3F00/2FE2", "3F00/2F00", "ADF.USIM", "ADF.USIM/6F07", "ADF.USIM/6FAD", "ADF.USIM/6F38",
+                           "ADF.USIM/6F78", "ADF.USIM/6F7E", "ADF.USIM/6F73", "ADF.USIM/6FE3", "ADF.USIM/6F08",
+                           "ADF.USIM/6F09"})
+    CHECK(fs.find_path_name(path).has_value());
+  const auto& imsi_ef = fs.nodes[*fs.find_path_name("ADF.USIM/6F07")];
+  CHECK(imsi_ef.read == Access::Pin1);
+  CHECK(imsi_ef.update == Access::Adm);
+  CHECK(fs.nodes[*fs.find_path_name("3F00/2FE2")].update == Access::Never);
+  CHECK(fs.nodes[*fs.find_path_name("ADF.USIM/6F7E")].update == Access::Pin1);
+  CHECK(to_hex(fs.nodes[*fs.find_path_name("ADF.USIM/6F78")].data) == "0200");  // class 9 (last IMSI digit)
   CHECK(f.personalisation.iccid.digits() == "89014103211118510720");
   CHECK(imsi_of(f.state.fs).value().digits() == "001010123456789");
   CHECK(mnc_length_of(f.state.fs) == MncLength::Two);
