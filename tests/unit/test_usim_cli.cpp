@@ -118,3 +118,44 @@ TEST_CASE("REQ-FS-80 usim --save keeps the OTA counter and the new IMSI across r
   REQUIRE(por.ok());
   CHECK(por.value().status == ota::ResponseStatus::CounterLow);
 }
+
+// The README example, as a user types it (bash, no jq): wrap an IMSI change, run it through `mnoswitch usim`,
+// read the PoR back with `mnoswitch ota por`; then the replay is refused.
+TEST_CASE("REQ-FS-80 README example: ota wrap | usim --save | ota por", "[usim][cli][e2e][REQ-FS-80]") {
+  const Scratch scratch;
+  const auto dir = temp_dir();
+  fs::copy_file(kExampleCard, dir / "card.json", fs::copy_options::overwrite_existing);
+  const std::string keys = "--kic-key 000102030405060708090a0b0c0d0e0f --kid-key 101112131415161718191a1b1c1d1e1f";
+  const std::string script = "set -e; cd " + dir.string() + "; M=" + MNOSWITCH_CLI +
+                             "\n"
+                             "EF=$($M imsi encode 001019876543210)\n"
+                             "SCRIPT=$($M ota rfm --set-imsi-ef \"$EF\")\n"
+                             "ENV=$($M ota wrap --spi 1619 --kic 12 --kid 12 --tar b00010 --counter 0000000001 " +
+                             keys +
+                             " --data \"$SCRIPT\" --originator 491720000000 | sed -n 's/^envelope: *//p')\n"
+                             "printf '%s\\n00c0000000\\n8012000000\\n801400000c810301010282028281830100\\n' \"$ENV\" "
+                             "| $M usim --card card.json --save > session.txt\n"
+                             "POR=$(sed -n 2p session.txt | sed 's/....$//')\n"
+                             "$M ota por --spi 1619 --kic 12 --kid 12 " +
+                             keys +
+                             " --tp-ud \"$POR\" --json > por.json\n"
+                             "printf '%s\\n00c0000000\\n' \"$ENV\" | $M usim --card card.json --save > replay.txt\n"
+                             "POR=$(sed -n 2p replay.txt | sed 's/....$//')\n"
+                             "$M ota por --spi 1619 --kic 12 --kid 12 " +
+                             keys + " --tp-ud \"$POR\" --json > replay.json\n";
+  std::ofstream(dir / "example.sh") << script;
+  REQUIRE(std::system(("bash " + (dir / "example.sh").string()).c_str()) == 0);
+  const auto session = read_text((dir / "session.txt").string());
+  CHECK(session.substr(0, 5) == "6129\n");
+  CHECK(session.find("d0248103010102820281829207013f007fff6f07af10") != std::string::npos);
+  const auto por = nlohmann::json::parse(read_text((dir / "por.json").string()));
+  CHECK(por["status_name"] == "por_ok");
+  CHECK(por["data"] == "029000");
+  CHECK(por["rfm"]["executed"] == 2);
+  const auto replay = nlohmann::json::parse(read_text((dir / "replay.json").string()));
+  CHECK(replay["status"] == "02");
+  const auto saved = parse_card_file(read_text((dir / "card.json").string()));
+  REQUIRE(saved.ok());
+  CHECK(saved.value().personalisation.imsi.digits() == "001019876543210");
+  CHECK(saved.value().state.ota_counters.at(1) == 1);
+}
