@@ -18,8 +18,10 @@ Bytes blank_psloci() {
 }
 // §4.2.91: GUTI (12) ‖ last visited registered TAI (5) ‖ EPS update status (1).
 Bytes blank_epsloci() {
-  Bytes b(12, 0xFF);
-  b.insert(b.end(), {0xFF, 0xFF, 0xFF, 0x00, 0x00, kNotUpdated});
+  Bytes b(18, 0xFF);  // GUTI 12 × FF, TAI: PLMN FF FF FF, TAC 00 00, status
+  b[15] = 0x00;
+  b[16] = 0x00;
+  b[17] = kNotUpdated;
   return b;
 }
 Bytes blank_keys() {
@@ -28,15 +30,14 @@ Bytes blank_keys() {
   return b;
 }
 
+// TS 102 221 §13.1: 61 L { 4F L AID, 50 L label }, padded with FF to the record length.
 Bytes ef_dir_record(const Bytes& aid) {
   static constexpr std::uint8_t kLabel[] = {'U', 'S', 'I', 'M'};
-  Bytes inner{0x4F, static_cast<std::uint8_t>(aid.size())};
-  inner.insert(inner.end(), aid.begin(), aid.end());
-  inner.push_back(0x50);
-  inner.push_back(sizeof kLabel);
-  inner.insert(inner.end(), std::begin(kLabel), std::end(kLabel));
-  Bytes rec{0x61, static_cast<std::uint8_t>(inner.size())};
-  rec.insert(rec.end(), inner.begin(), inner.end());
+  Writer w;
+  w.u8(0x61).u8(static_cast<std::uint8_t>(2 + aid.size() + 2 + sizeof kLabel));
+  w.u8(0x4F).u8(static_cast<std::uint8_t>(aid.size())).bytes(aid);
+  w.u8(0x50).u8(sizeof kLabel).bytes(kLabel);
+  Bytes rec = std::move(w).take();
   rec.resize(kEfDirRecordLength, 0xFF);
   return rec;
 }
