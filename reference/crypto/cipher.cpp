@@ -7,6 +7,9 @@
 #include <climits>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 
 namespace mnoswitch::crypto {
@@ -31,21 +34,30 @@ namespace {
 struct CtxFree {
   void operator()(EVP_CIPHER_CTX* c) const noexcept { EVP_CIPHER_CTX_free(c); }
 };
-struct CipherFree {
-  void operator()(EVP_CIPHER* c) const noexcept { EVP_CIPHER_free(c); }
-};
+
+// EVP_CIPHER_fetch walks the provider tables; fetch each algorithm once and keep it for the process.
+const EVP_CIPHER* fetched(const char* name) {
+  static std::mutex m;
+  static std::vector<std::pair<std::string, EVP_CIPHER*>> cache;
+  std::lock_guard<std::mutex> lock(m);
+  for (const auto& [n, c] : cache)
+    if (n == name) return c;
+  EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, name, nullptr);
+  if (c != nullptr) cache.emplace_back(name, c);
+  return c;
+}
 
 Result<Bytes, CipherError> run(const char* name, bool legacy, Direction d, ByteSpan key, ByteSpan data,
                                std::size_t block) {
   if (data.size() % block != 0) return err(CipherError::DataLength);
   if (data.size() > static_cast<std::size_t>(INT_MAX)) return err(CipherError::DataLength);
   if (legacy && !detail::ensure_legacy_provider()) return err(CipherError::ProviderUnavailable);
-  std::unique_ptr<EVP_CIPHER, CipherFree> cipher(EVP_CIPHER_fetch(nullptr, name, nullptr));
-  if (!cipher) return err(legacy ? CipherError::ProviderUnavailable : CipherError::Backend);
+  const EVP_CIPHER* cipher = fetched(name);
+  if (cipher == nullptr) return err(legacy ? CipherError::ProviderUnavailable : CipherError::Backend);
   std::unique_ptr<EVP_CIPHER_CTX, CtxFree> ctx(EVP_CIPHER_CTX_new());
   if (!ctx) return err(CipherError::Backend);
   const ByteArray<16> iv{};  // TS 102 225 §5.1.2: the IV is zero
-  if (EVP_CipherInit_ex2(ctx.get(), cipher.get(), key.data(), iv.data(), d == Direction::Encrypt ? 1 : 0,
+  if (EVP_CipherInit_ex2(ctx.get(), cipher, key.data(), iv.data(), d == Direction::Encrypt ? 1 : 0,
                          nullptr) != 1)
     return err(CipherError::Backend);
   EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
