@@ -1,4 +1,4 @@
-// `mnoswitch ota wrap|unwrap|por|rfm`: the OTA server's and the card's codecs (TS 102 225, TS 31.115,
+// `mnoswitch ota wrap|unwrap|por|rfm`: the OTA server's and the card's codecs (TS 102 225, TS 31.115, REQ-OTA-50.
 // TS 102 226, TS 23.040, TS 31.111) from the command line. Thin over reference/ota.
 #include <optional>
 #include <string>

@@ -1,4 +1,4 @@
-// ETSI TS 102 225 §5.1.2: DES/3DES CBC and ECB, AES CBC, zero IV, no padding (OpenSSL EVP).
+// ETSI TS 102 225 §5.1.2: DES/3DES CBC and ECB, AES CBC, zero IV, no padding (OpenSSL EVP). REQ-OTA-07.
 #include "reference/crypto/cipher.hpp"
 
 #include <openssl/evp.h>

@@ -1,4 +1,4 @@
-// ETSI TS 102 225 §5.1.3.1: DES/3DES CBC-MAC and AES-CMAC (OpenSSL EVP_MAC "CMAC").
+// ETSI TS 102 225 §5.1.3.1: DES/3DES CBC-MAC and AES-CMAC (OpenSSL EVP_MAC "CMAC"). REQ-OTA-07.
 #include "reference/crypto/mac.hpp"
 
 #include <openssl/core_names.h>

@@ -115,7 +115,8 @@ Result<CommandVerdict, MalformedPacket> open_command(ByteSpan packet, const Card
       (!spi.ciphered && pcntr != 0))
     return with_status(std::move(v), spi.ciphered ? ResponseStatus::CipheringError : ResponseStatus::UnidentifiedSecurityError);
 
-  // TS 102 225 §5.1.1: counter modes (REQ-OTA-11/12/13). Checked only now, after the CC.
+  // TS 102 225 §5.1.1: counter modes (REQ-OTA-11/12). Checked only now, after the CC. REQ-OTA-13: the stored
+  // counter is only read here; the verdict says what to store, and only an accepted verdict says anything.
   if (spi.counter == CounterMode::Higher || spi.counter == CounterMode::OneHigher) {
     const KeyVersion kv = counter_key_set(h, spi);
     auto stored = card.counter ? card.counter(kv) : std::nullopt;

@@ -136,6 +136,7 @@ Result<SmsPpDownload, EnvelopeError> decode_sms_pp_download(ByteSpan in) {
   return out;
 }
 
+// REQ-OTA-33: the PoR by SMS-SUBMIT travels in SEND SHORT MESSAGE (UICC → network).
 Bytes encode_send_short_message(const SmsSubmit& submit, std::uint8_t number) {
   Writer body;
   const ByteArray<3> details{number, kTypeSendShortMessage, 0x00};

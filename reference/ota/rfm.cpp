@@ -186,7 +186,7 @@ Result<RfmResponse, RfmError> decode_response(ByteSpan data, ScriptFormat f) {
   return out;
 }
 
-// TS 31.116 / TS 31.102 §4.2.2: SELECT EF_IMSI by FID (P2 0C: no response data), then UPDATE/READ BINARY.
+// REQ-OTA-42 — TS 31.116 / TS 31.102 §4.2.2: SELECT EF_IMSI by FID (P2 0C: no response data), then UPDATE/READ BINARY.
 std::vector<Bytes> script_set_ef_imsi(const ByteArray<kEfImsiSize>& ef_imsi) {
   Bytes update{0x00, 0xD6, 0x00, 0x00, static_cast<std::uint8_t>(kEfImsiSize)};
   update.insert(update.end(), ef_imsi.begin(), ef_imsi.end());

@@ -106,7 +106,7 @@ TEST_CASE("status 02/03/04: counter low, high, blocked [REQ-OTA-11]", "[ota][car
                    ResponseStatus::CounterBlocked);
 }
 
-TEST_CASE("replay: the same packet twice is accepted once [REQ-OTA-11]", "[ota][card]") {
+TEST_CASE("replay: the same packet twice is accepted once [REQ-OTA-11][REQ-OTA-13]", "[ota][card]") {
   FakeCard c = card_with_keys();
   Bytes p = wrap(spec(), c);
   auto first = open_command(p, c.view());
