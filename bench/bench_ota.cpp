@@ -74,9 +74,11 @@ void BM_RawOpenSslLimit(benchmark::State& state) {
   std::size_t covered = f.packet.size() - 8;
   covered = (covered + block - 1) / block * block;  // CBC-MAC pads; CMAC's own padding is the same work
   auto mac = crypto::RawCbc::make(aes ? crypto::RawCbc::Algorithm::Aes128 : crypto::RawCbc::Algorithm::TripleDes2Key,
-                                  f.keys.kid.expose()).value();
+                                  f.keys.kid.expose())
+                 .value();
   auto enc = crypto::RawCbc::make(aes ? crypto::RawCbc::Algorithm::Aes128 : crypto::RawCbc::Algorithm::TripleDes2Key,
-                                  f.keys.kic.expose()).value();
+                                  f.keys.kic.expose())
+                 .value();
   Bytes a(covered, 0x11), b(ciphered, 0x22);
   for (auto _ : state) {
     bool ok = mac.encrypt(a) && enc.encrypt(b);

@@ -29,10 +29,17 @@ Result<ByteArray<8>, CipherError> des_cbc_mac(ByteSpan key, ByteSpan data) {
 Result<ByteArray<16>, CipherError> aes_cmac(ByteSpan key, ByteSpan data) {
   const char* name = nullptr;
   switch (key.size()) {
-    case 16: name = "AES-128-CBC"; break;
-    case 24: name = "AES-192-CBC"; break;
-    case 32: name = "AES-256-CBC"; break;
-    default: return err(CipherError::KeyLength);
+    case 16:
+      name = "AES-128-CBC";
+      break;
+    case 24:
+      name = "AES-192-CBC";
+      break;
+    case 32:
+      name = "AES-256-CBC";
+      break;
+    default:
+      return err(CipherError::KeyLength);
   }
   // Fetched once for the process (EVP_MAC_fetch walks the provider tables); never freed.
   static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "CMAC", nullptr);

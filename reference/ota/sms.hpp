@@ -32,10 +32,10 @@ struct SmsDeliver {
   SmsAddress originator;
   std::uint8_t pid = kPidSimDataDownload;
   std::uint8_t dcs = kDcsClass2Data;
-  ByteArray<7> scts{};      // service centre time stamp, semi-octets as sent
+  ByteArray<7> scts{};  // service centre time stamp, semi-octets as sent
   bool udhi = true;
-  bool tp_mms = false;      // TP-MMS bit as sent (0: more messages waiting, as OTA SMSCs and pySim send)
-  Bytes user_data;          // TP-UD (UDH included when udhi)
+  bool tp_mms = false;  // TP-MMS bit as sent (0: more messages waiting, as OTA SMSCs and pySim send)
+  Bytes user_data;      // TP-UD (UDH included when udhi)
   friend bool operator==(const SmsDeliver&, const SmsDeliver&) = default;
 };
 
