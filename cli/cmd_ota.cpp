@@ -86,6 +86,7 @@ int run_wrap(const WrapArgs& a) {
   if (packet.failed()) fail(kBadInput, describe(packet.error()));
   const auto uds =
       command_packet_user_data(packet.value(), static_cast<std::uint16_t>(a.concat_ref), a.concat_ref > 0xFF);
+  if (uds.empty()) fail(kBadInput, "command packet too long for 255 concatenated SMS");
   nlohmann::json tp_ud = nlohmann::json::array(), envelopes = nlohmann::json::array();
   for (const auto& ud : uds) {
     SmsDeliver sms;

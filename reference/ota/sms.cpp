@@ -194,6 +194,7 @@ std::vector<Bytes> command_packet_user_data(ByteSpan packet, std::uint16_t refer
   const std::size_t first_room = kMaxUserData - 1 - concat_ie - 2;
   const std::size_t other_room = kMaxUserData - 1 - concat_ie;
   const std::size_t total = 1 + (packet.size() - first_room + other_room - 1) / other_room;
+  if (total > kMaxSegments) return out;  // does not fit: TP-UDH counts segments in one octet
   std::size_t at = 0;
   for (std::size_t seq = 1; seq <= total; ++seq) {
     const std::size_t room = seq == 1 ? first_room : other_room;

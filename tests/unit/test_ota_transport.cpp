@@ -73,6 +73,8 @@ TEST_CASE(
   }
   auto two = command_packet_user_data(p138, 1);
   CHECK(two.size() == 2);
+  CHECK(command_packet_user_data(Bytes(132 + 254 * 134), 1).size() == 255);
+  CHECK(command_packet_user_data(Bytes(132 + 254 * 134 + 1), 1).empty());
 }
 
 TEST_CASE("reassembly refuses duplicates and packets without IEI 70 [REQ-OTA-31]", "[ota][sms]") {
