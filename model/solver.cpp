@@ -2,8 +2,6 @@
 #include "model/solver.hpp"
 
 #include <chrono>
-#include <cstdlib>
-#include <string>
 
 namespace mnoswitch::model {
 
@@ -22,20 +20,6 @@ z3::solver make_solver(z3::context& c, unsigned timeout_ms) {
   p.set("timeout", timeout_ms);
   p.set("mbqi", true);
   p.set("mbqi.max_iterations", 100000u);
-  if (const char* env = std::getenv("MNOSWITCH_Z3_TRY")) {
-    std::string all(env);
-    std::size_t pos = 0;
-    while (pos < all.size()) {
-      auto end = all.find(',', pos);
-      std::string kv = all.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-      auto eq = kv.find('=');
-      std::string k = kv.substr(0, eq), val = kv.substr(eq + 1);
-      if (val == "true" || val == "false") p.set(k.c_str(), val == "true");
-      else p.set(k.c_str(), static_cast<unsigned>(std::stoul(val)));
-      if (end == std::string::npos) break;
-      pos = end + 1;
-    }
-  }
   s.set(p);
   return s;
 }
