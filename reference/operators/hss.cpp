@@ -30,7 +30,7 @@ Result<Challenge, AttachError> Hss::challenge(const std::string& imsi, bool use_
   if (use_pending && !r->pending_k) return err(AttachError::MacFailure);
   const aka::K& k = use_pending ? *r->pending_k : r->k;
   const aka::Milenage m(k, r->opc);
-  auto av = aka::generate_vector(m, r->sqn, rands_, aka::Amf(ByteArray<2>{0x80, 0x00}));
+  auto av = aka::generate_vector(m, r->sqn, *rands_, aka::Amf(ByteArray<2>{0x80, 0x00}));
   if (av.failed()) return err(AttachError::SqnExhausted);
   return Challenge{av.value().rand, av.value().autn, av.value().xres, use_pending};
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -69,7 +70,7 @@ class Hss {
  private:
   ImsiRange range_;
   std::unordered_map<std::string, HssRecord> records_;
-  aka::RandPool rands_;
+  std::unique_ptr<aka::RandPool> rands_ = std::make_unique<aka::RandPool>();  // movable Hss
 };
 
 }  // namespace mnoswitch::operators

@@ -7,13 +7,17 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "reference/aka/types.hpp"
 #include "reference/core/bytes.hpp"
 #include "reference/core/result.hpp"
 #include "reference/crypto/x25519.hpp"
 #include "reference/ota/keys.hpp"
+#include "reference/ota/types.hpp"
+#include "reference/usim/card.hpp"
 
 namespace mnoswitch::usim {
 
@@ -41,5 +45,45 @@ enum class RekeyError { Malformed, DegenerateKey, Derivation, NothingPending };
 
 [[nodiscard]] Bytes rekey_init_data(const crypto::X25519PublicKey& network_public);
 [[nodiscard]] Result<crypto::X25519PublicKey, RekeyError> parse_rekey_init(ByteSpan data);
+
+}  // namespace mnoswitch::usim
+
+// ---- the card side: a usim::Card with the re-key applet installed behind operators' kRekeyTar ----
+namespace mnoswitch::usim {
+
+inline constexpr ota::Tar kRekeyAppletTar{ByteArray<3>{0xB0, 0x4B, 0x01}};
+
+enum class KeyGenerationOnCard : std::uint8_t { Original = 1, Rekeyed = 2 };
+
+// The card with the applet: APDUs for the applet's TAR (ENVELOPE SMS-PP download of a single-SMS command
+// packet) and the applet's proactive commands are handled here; everything else goes to the USIM unchanged.
+// The applet reaches the card's secrets the way an applet with key-management privilege would: it replaces
+// K and the OTA key sets as a whole (a new CardConfig) when COMMIT verifies under the agreed keys.
+class RekeyCard {
+ public:
+  explicit RekeyCard(Card card) : card_(std::move(card)) {}
+
+  [[nodiscard]] ResponseApdu transmit(ByteSpan command_apdu);
+  [[nodiscard]] const Card& card() const noexcept { return card_; }
+  [[nodiscard]] KeyGenerationOnCard generation() const noexcept { return generation_; }
+  [[nodiscard]] bool agreement_pending() const noexcept { return pending_.has_value(); }
+  // Number of secured packets this applet accepted with a counter it had already accepted (INV-REPLAY witness).
+  [[nodiscard]] std::uint32_t replays() const noexcept { return replays_; }
+
+ private:
+  struct Pending {
+    RekeyMaterial material;
+    crypto::X25519PublicKey card_public;
+  };
+  [[nodiscard]] std::optional<ResponseApdu> try_applet(ByteSpan command_apdu);
+  void replace_card(CardConfig config, CardState state);
+
+  Card card_;
+  std::optional<Pending> pending_;
+  std::vector<Bytes> proactive_;  // the applet's SEND SHORT MESSAGE commands awaiting FETCH
+  bool fetched_ = false;
+  KeyGenerationOnCard generation_ = KeyGenerationOnCard::Original;
+  std::uint32_t replays_ = 0;
+};
 
 }  // namespace mnoswitch::usim
