@@ -19,6 +19,7 @@ inline constexpr std::uint8_t kIeiConcat8 = 0x00;
 inline constexpr std::uint8_t kIeiConcat16 = 0x08;
 inline constexpr std::uint8_t kIeiCommandPacket = 0x70;
 inline constexpr std::uint8_t kIeiResponsePacket = 0x71;
+inline constexpr std::size_t kMaxUserData = 140;  // TS 23.040 §9.2.3.16: 140 octets of 8-bit TP-UD
 
 // TS 23.040 §9.1.2.5: address (TP-OA / TP-DA): type of address octet + BCD digits.
 struct SmsAddress {
@@ -33,7 +34,7 @@ struct SmsDeliver {
   std::uint8_t dcs = kDcsClass2Data;
   ByteArray<7> scts{};      // service centre time stamp, semi-octets as sent
   bool udhi = true;
-  bool more_messages = false;  // TP-MMS = 0 (more messages waiting)
+  bool tp_mms = false;      // TP-MMS bit as sent (0: more messages waiting, as OTA SMSCs and pySim send)
   Bytes user_data;          // TP-UD (UDH included when udhi)
   friend bool operator==(const SmsDeliver&, const SmsDeliver&) = default;
 };

@@ -19,6 +19,7 @@ std::string_view status_word_name(StatusWord s) noexcept {
     case StatusWord::MemoryProblem: return "memory_problem";
     case StatusWord::WrongLength: return "wrong_length";
     case StatusWord::LogicalChannelNotSupported: return "logical_channel_not_supported";
+    case StatusWord::SecureMessagingNotSupported: return "secure_messaging_not_supported";
     case StatusWord::IncompatibleFileStructure: return "incompatible_file_structure";
     case StatusWord::SecurityStatusNotSatisfied: return "security_status_not_satisfied";
     case StatusWord::ConditionsOfUseNotSatisfied: return "conditions_of_use_not_satisfied";

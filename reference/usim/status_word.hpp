@@ -19,6 +19,7 @@ enum class StatusWord : std::uint16_t {
   MemoryProblem = 0x6581,             // memory problem
   WrongLength = 0x6700,               // wrong length (Lc/Le inconsistent with the command)
   LogicalChannelNotSupported = 0x6881,
+  SecureMessagingNotSupported = 0x6882,
   IncompatibleFileStructure = 0x6981, // command incompatible with file structure
   SecurityStatusNotSatisfied = 0x6982,
   ConditionsOfUseNotSatisfied = 0x6985,
