@@ -18,7 +18,7 @@ Network::Network(const FaultPlan& faults, std::uint64_t seed, std::uint64_t devi
   }
 }
 
-void Network::send_to_card(Tick now, DeviceIndex d, Party from, Bytes tpdu) {
+void Network::send_to_card(Tick now, DeviceIndex d, Party from, SmsTag tag, Bytes tpdu) {
   ++stats_.downlink_submitted;
   if (prng_.chance(faults_.sms_loss)) {
     ++stats_.downlink_lost;
@@ -27,18 +27,18 @@ void Network::send_to_card(Tick now, DeviceIndex d, Party from, Bytes tpdu) {
   const Tick expires = now + faults_.smsc_validity;
   if (prng_.chance(faults_.duplicate)) {
     ++stats_.downlink_duplicated;
-    down_.push(Sms{now + 1 + prng_.between(0, faults_.max_delay), expires, d, from, seq_++, tpdu});
+    down_.push(Sms{now + 1 + prng_.between(0, faults_.max_delay), expires, d, from, seq_++, tag, tpdu});
   }
-  down_.push(Sms{now + 1 + prng_.between(0, faults_.max_delay), expires, d, from, seq_++, std::move(tpdu)});
+  down_.push(Sms{now + 1 + prng_.between(0, faults_.max_delay), expires, d, from, seq_++, tag, std::move(tpdu)});
 }
 
-void Network::send_to_operator(Tick now, DeviceIndex d, Party to, Bytes tpdu) {
+void Network::send_to_operator(Tick now, DeviceIndex d, Party to, SmsTag tag, Bytes tpdu) {
   ++stats_.uplink_submitted;
   if (prng_.chance(faults_.por_loss)) {
     ++stats_.uplink_lost;
     return;
   }
-  up_.push(Sms{now + 1 + prng_.between(0, faults_.max_delay), kNever, d, to, seq_++, std::move(tpdu)});
+  up_.push(Sms{now + 1 + prng_.between(0, faults_.max_delay), kNever, d, to, seq_++, tag, std::move(tpdu)});
 }
 
 std::vector<Sms> Network::deliver_to_cards(Tick now) {

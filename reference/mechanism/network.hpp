@@ -20,6 +20,14 @@ inline constexpr Tick kNever = std::numeric_limits<Tick>::max();
 
 enum class Party : std::uint8_t { MnoA, MnoB };
 
+// What an SMS carries, for the simulation's bookkeeping (the abstraction function and the trace); the network
+// itself never looks inside (the packets are ciphered).
+enum class Carries : std::uint8_t { Nothing, SetImsi, ReadImsi, RekeyInit, RekeyCommit };
+struct SmsTag {
+  Carries what = Carries::Nothing;
+  std::uint64_t counter = 0;
+};
+
 // One SMS TPDU in flight. Downlink: SMS-DELIVER from an OTA server to a card; uplink: SMS-SUBMIT (PoR) back.
 struct Sms {
   Tick due = 0;
@@ -27,6 +35,7 @@ struct Sms {
   DeviceIndex device = 0;
   Party party = Party::MnoA;  // sender of a downlink, recipient of an uplink
   std::uint64_t seq = 0;      // submission order (stable ordering of equal due ticks)
+  SmsTag tag;
   Bytes tpdu;
 };
 
@@ -55,8 +64,8 @@ class Network {
   [[nodiscard]] bool online(DeviceIndex d, Tick t) const noexcept { return availability_[d].online(t); }
   [[nodiscard]] const Availability& availability(DeviceIndex d) const noexcept { return availability_[d]; }
 
-  void send_to_card(Tick now, DeviceIndex d, Party from, Bytes tpdu);
-  void send_to_operator(Tick now, DeviceIndex d, Party to, Bytes tpdu);
+  void send_to_card(Tick now, DeviceIndex d, Party from, SmsTag tag, Bytes tpdu);
+  void send_to_operator(Tick now, DeviceIndex d, Party to, SmsTag tag, Bytes tpdu);
 
   // Downlink SMS the SMSC hands to online devices at `now` (per device in submission order); SMS for offline
   // devices wait in the SMSC, and are dropped (counted) when they would outlive their validity.

@@ -24,7 +24,7 @@ namespace mnoswitch::operators {
 struct OutgoingSms {
   std::uint32_t device = 0;
   std::vector<Bytes> tpdus;
-  bool change = false;  // carries an IMSI change command (the fleet counts these for INV-SINGLE)
+  std::uint8_t carries = 0;  // what the command is (the simulation's bookkeeping; the network never looks)
   std::uint64_t counter = 0;
 };
 

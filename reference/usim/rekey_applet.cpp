@@ -57,6 +57,7 @@ Result<crypto::X25519PublicKey, RekeyError> parse_rekey_init(ByteSpan data) {
 #include "reference/ota/envelope.hpp"
 #include "reference/ota/header.hpp"
 #include "reference/ota/sms.hpp"
+#include "reference/usim/usim_files.hpp"
 
 namespace mnoswitch::usim {
 namespace {
