@@ -70,6 +70,7 @@ struct Ghost {
   std::uint64_t max_applied = 0;  // highest set counter the card applied
   bool replayed = false;
   bool rekeyed_by_agreement = false;
+  std::vector<std::uint64_t> counters_sent;  // every CNTR that left for this card (REQ-HO-09: never twice)
 };
 
 // Operator-to-operator messages that are not batches (REQ-HO-15 completion with A's counter, cancellation,
@@ -128,6 +129,12 @@ class Fleet {
   void set_a(std::uint32_t d, DeviceChange c) { must(a_->set_change(d, c), "A journal"); }
   void set_b(std::uint32_t d, DeviceChange c) { must(b_->set_change(d, c), "B journal"); }
   [[nodiscard]] bool settled(std::uint32_t d) const;
+  [[nodiscard]] bool applied_by_card(std::uint32_t d, const DeviceOutput& out) const;
+  void note_counter(std::uint32_t d, std::uint64_t c) {
+    auto& v = ghost_[d].counters_sent;
+    if (std::find(v.begin(), v.end(), c) != v.end()) ++sum_.counter_reuse;
+    v.push_back(c);
+  }
   [[nodiscard]] ota::CounterMode mode() const noexcept {
     return o_.variant == Variant::Safe ? ota::CounterMode::Higher : ota::CounterMode::NoCheck;
   }
@@ -702,11 +709,11 @@ void Fleet::deliver_to_cards(Tick t) {
     std::string_view action = "net_deliver";
     switch (sms.tag.what) {
       case Carries::SetImsi:
-        if (out.refreshed) {
+        if (applied_by_card(d, out)) {
           // INV-REPLAY ghost: a rewrite applied with a counter not above the highest one applied before.
           if (sms.tag.counter <= g.max_applied) g.replayed = true;
           g.max_applied = std::max(g.max_applied, sms.tag.counter);
-          if (!out.uplink.empty()) g.sent_por.push_back(SentAnswer{now, sms.tag.counter});
+          g.sent_por.push_back(SentAnswer{now, sms.tag.counter});
           action = "card_apply_set";
         }
         break;
@@ -731,6 +738,18 @@ void Fleet::deliver_to_cards(Tick t) {
     if (out.refreshed) attach_queue_.push_back(d);
     observe(d, action, t, {{"c", sms.tag.counter}});
   }
+}
+
+// The harness's view (not an operator's): did the card run the rewrite? Its PoR says so (status 00, the RFM
+// script's last SW 90 00); the harness reads it with the card's key set, before the network may lose it.
+bool Fleet::applied_by_card(std::uint32_t d, const DeviceOutput& out) const {
+  const auto* card = a_->ota().find(devices_[d].iccid());
+  if (card == nullptr) return out.refreshed;
+  for (const auto& up : out.uplink) {
+    auto por = operators::OtaServer::read_por_sms(card->keys, mode(), up);
+    if (por.ok() && por.value().status == ota::ResponseStatus::PorOk) return true;
+  }
+  return out.refreshed;
 }
 
 // TS 33.102 §6.3: a real AKA run against the HSS owning the IMSI's range; its SQN is saved in that operator's step.
@@ -904,11 +923,6 @@ void Fleet::a_step(Tick t) {
 }
 
 void Fleet::b_step(Tick t) {
-  while (!a_batches_out_.empty()) {
-    Bytes file = std::move(a_batches_out_.front());
-    a_batches_out_.erase(a_batches_out_.begin());
-    b_accept_handover(file, t);
-  }
   while (!b_timers_.empty() && b_timers_.top().first <= t) {
     const auto d = b_timers_.top().second;
     b_timers_.pop();
@@ -954,6 +968,9 @@ void Fleet::crash_a(Tick t) {
   a_timers_ = {};
   open_a();
   a_rebuild(t);
+  // What the resumed A derived from its journal (counter notices, a re-sealed hand-over) goes out now.
+  for (const auto& n : std::exchange(a_notices_out_, {})) handle_notice_at_b(n, t);
+  for (auto& file : std::exchange(a_batches_out_, {})) b_accept_handover(file, t);
   observe_all("crash_a", t);
 }
 
@@ -987,6 +1004,21 @@ void Fleet::a_rebuild(Tick t) {
   auto seq = must(a_->meta("handover_sequence"), "A meta");
   a_batch_seq_ = seq ? static_cast<std::uint64_t>(*seq) : 0;
   if (!safe()) seed_handover_done_ = any_released && a_ready_.empty();
+  // A hand-over that B never accepted (the crash took it before it left) is sealed again, with a new sequence.
+  if (seq && b_->last_sequence(id_a_->id()).value_or(0) < static_cast<std::uint64_t>(*seq)) {
+    std::vector<std::uint32_t> again;
+    for (std::uint32_t d = 0; d < n_; ++d) {
+      const auto p = static_cast<APhase>(a_->change(d).phase);
+      const auto bp = static_cast<BPhase>(b_->change(d).phase);
+      if (bp == BPhase::Allocated && p != APhase::Idle && p != APhase::Released) again.push_back(d);
+    }
+    if (!again.empty()) {
+      must(a_->begin(), "A begin");
+      a_handover(again, t);
+      must(a_->commit(), "A commit");
+      ++sum_.transactions;
+    }
+  }
 }
 
 void Fleet::a_commit_and_flush(Tick t) {
@@ -1001,6 +1033,7 @@ void Fleet::a_commit_and_flush(Tick t) {
     auto& m = out[i];
     const SmsTag tag{static_cast<Carries>(m.carries), m.counter};
     ++sum_.ota_commands;
+    note_counter(m.device, m.counter);
     if (tag.what == Carries::SetImsi) ghost_[m.device].sent_set.push_back(SentSet{ImsiIs::New, m.counter, 0});
     if (tag.what == Carries::ReadImsi) ghost_[m.device].sent_read.push_back(SentRead{m.counter, 0});
     for (auto& tpdu : m.tpdus) {
@@ -1009,6 +1042,8 @@ void Fleet::a_commit_and_flush(Tick t) {
     }
   }
   for (const auto& n : std::exchange(a_notices_out_, {})) handle_notice_at_b(n, t);
+  // Hand-over batches leave after A's commit too; B applies them in its open step.
+  for (auto& file : std::exchange(a_batches_out_, {})) b_accept_handover(file, t);
 }
 
 void Fleet::b_commit_and_flush(Tick t) {
@@ -1017,6 +1052,7 @@ void Fleet::b_commit_and_flush(Tick t) {
   for (auto& m : b_->take_outbox()) {
     const SmsTag tag{static_cast<Carries>(m.carries), m.counter};
     ++sum_.ota_commands;
+    note_counter(m.device, m.counter);
     for (auto& tpdu : m.tpdus) {
       ++sum_.sms_segments;
       net_.send_to_card(t, m.device, Party::MnoB, tag, std::move(tpdu));
@@ -1164,6 +1200,7 @@ nlohmann::json to_json(const Summary& s) {
       {"crashes", s.crashes},
       {"crash_tick", s.crash_tick},
       {"transactions", s.transactions},
+      {"counter_reuse", s.counter_reuse},
       {"invariants", {{"state_changes", s.state_changes}, {"checks", s.invariant_checks}, {"violations", inv},
                       {"first_violation", s.first_violation.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.first_violation)}}},
       {"seconds", s.seconds},

@@ -66,6 +66,7 @@ struct Summary {
   std::uint64_t crashes = 0;
   std::uint64_t crash_tick = 0;
   std::uint64_t transactions = 0;
+  std::uint64_t counter_reuse = 0;  // OTA commands sent with a counter already used for the card (must be 0)
   // invariants
   std::uint64_t state_changes = 0;
   std::uint64_t invariant_checks = 0;
