@@ -18,7 +18,7 @@ Rand RandPool::next() {
   const std::span<std::uint8_t> slot = std::span<std::uint8_t>(buf_).subspan(used_ * kRandSize, kRandSize);
   ByteArray<kRandSize> r{};
   std::copy(slot.begin(), slot.end(), r.begin());
-  crypto::secure_wipe(slot);
+  // A handed-out RAND is public (it goes over the air), so its slot is not wiped; the unused rest is, on destruction.
   ++used_;
   return Rand(r);
 }
@@ -36,15 +36,31 @@ Result<AuthVector, AucError> make_vector(const Milenage& m, AucSqnState& state, 
   AucSqnState next = state;  // commit only on success
   auto sqn = issue_sqn(next);
   if (sqn.failed()) return err(AucError::SqnExhausted);
-  MilenageOutputs out = m.compute(rand, sqn.value(), amf);
-  const Autn autn = make_autn(sqn.value(), out.ak, amf, out.mac_a);
   state = next;
-  return AuthVector{rand, out.res, std::move(out.ck), std::move(out.ik), autn, sqn.value()};
+  return m.vector(rand, sqn.value(), amf);
 }
 
 Result<AuthVector, AucError> generate_vector(const Milenage& m, AucSqnState& state, RandPool& pool, const Amf& amf) {
   if (state.seq_he + 1 >= state.layout.seq_limit()) return err(AucError::SqnExhausted);  // don't burn a RAND
   return make_vector(m, state, pool.next(), amf);
+}
+
+Result<std::vector<AuthVector>, AucError> generate_vectors(const Milenage& m, AucSqnState& state, RandPool& pool,
+                                                           const Amf& amf, std::size_t count) {
+  // SEQ_HE + 1 .. SEQ_HE + count must all be below the limit (written without overflow; SEQ_HE < limit always).
+  if (state.seq_he >= state.layout.seq_limit() || count > state.layout.seq_limit() - 1 - state.seq_he)
+    return err(AucError::SqnExhausted);
+  AucSqnState next = state;
+  std::vector<AuthVector> out(count);
+  for (auto& v : out) {
+    auto sqn = issue_sqn(next);
+    if (sqn.failed()) return err(AucError::SqnExhausted);  // unreachable after the check above; state untouched
+    v.sqn = sqn.value();
+    v.rand = pool.next();
+  }
+  m.fill_vectors(out, amf);
+  state = next;
+  return out;
 }
 
 // §6.3.5: the AuC unmasks SQN_MS with AK* = f5*(RAND) and checks MAC-S = f1*(SQN_MS || RAND || AMF = 0000).

@@ -5,22 +5,13 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "reference/aka/milenage.hpp"
 #include "reference/aka/sqn.hpp"
 #include "reference/aka/usim_auth.hpp"
 
 namespace mnoswitch::aka {
-
-// §6.3.2: AV = RAND || XRES || CK || IK || AUTN (plus the SQN it carries, for the AuC's own records).
-struct AuthVector {
-  Rand rand;
-  Res xres;
-  Ck ck;
-  Ik ik;
-  Autn autn;
-  Sqn sqn;
-};
 
 // RANDs from the CSPRNG, fetched in blocks of kBatch so that the RNG is not entered once per vector. Each RAND is
 // handed out once; the buffer is wiped as it is consumed (an unused RAND is still unpredictable, keep it so).
@@ -51,6 +42,13 @@ enum class AucError {
 // Same with a fresh RAND from the CSPRNG.
 [[nodiscard]] Result<AuthVector, AucError> generate_vector(const Milenage& m, AucSqnState& state, RandPool& pool,
                                                            const Amf& amf);
+
+// A batch of `count` vectors (an HSS answers a request with several, e.g. up to 5 in S6a/MAP): distinct RANDs,
+// increasing SQNs, computed with fewer AES calls. If the batch does not fit below the SEQ limit, nothing is issued
+// (SqnExhausted) and the state is unchanged.
+[[nodiscard]] Result<std::vector<AuthVector>, AucError> generate_vectors(const Milenage& m, AucSqnState& state,
+                                                                         RandPool& pool, const Amf& amf,
+                                                                         std::size_t count);
 
 // §6.3.5: SQN_MS = first 6 octets of AUTS xor f5*(RAND); verify MAC-S = f1*(SQN_MS, RAND, AMF = 0000). Pure.
 [[nodiscard]] Result<Sqn, AucError> recover_sqn_ms(const Milenage& m, const Rand& rand, const Auts& auts);

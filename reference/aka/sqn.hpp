@@ -1,5 +1,5 @@
 // TS 33.102 Annex C: SQN generation in the AuC (C.1.1, C.3.2) and the USIM's freshness check with the IND array
-// (C.2.2, optional Δ and age limit L). Both states are plain values (REQ-AKA-05, REQ-AKA-06, REQ-AKA-07).
+// (C.2.2, optional Δ and age limit L). Both states are plain values (REQ-AKA-06, REQ-AKA-07, REQ-AKA-11).
 #pragma once
 
 #include <cstdint>

@@ -167,6 +167,16 @@ using Ik = Secret<kKeySize, IkTag>;
 using Ak = Secret<kAkSize, AkTag>;  // AK = f5 and AK* = f5*
 using Kc = Secret<kKcSize, KcTag>;
 
+// TS 33.102 §6.3.2: AV = RAND || XRES || CK || IK || AUTN (plus the SQN it carries, for the AuC's own records).
+struct AuthVector {
+  Rand rand;
+  Res xres;
+  Ck ck;
+  Ik ik;
+  Autn autn;
+  Sqn sqn;
+};
+
 // MACs and responses are public once sent, but a verifier compares them in constant time (REQ-AKA-08).
 template <std::size_t N, class Tag>
 [[nodiscard]] bool ct_equal(const FixedBytes<N, Tag>& a, const FixedBytes<N, Tag>& b) noexcept {

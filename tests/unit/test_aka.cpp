@@ -221,3 +221,49 @@ TEST_CASE("REQ-AKA-08 AKA values print as hex, secrets as <redacted>", "[aka][ty
   const Milenage m = set20_milenage();
   CHECK(fmt::format("{} {}", m.f3(from_hex<Rand>(s["RAND"])), m.f5(from_hex<Rand>(s["RAND"]))) == "<redacted> <redacted>");
 }
+
+TEST_CASE("REQ-AKA-11 batch vectors equal one-by-one vectors and the TS 35.208 tables", "[aka][auc][REQ-AKA-11]") {
+  // Every TS 35.208 set through Milenage::vector and through a batch (fill_vectors), compared with the tables.
+  std::vector<AuthVector> batch;
+  std::vector<const nlohmann::json*> sets;
+  for (const auto& s : aka_test::vectors()["ts35208_conformance"]) {
+    const Milenage m(from_hex<K>(s["K"]), from_hex<Opc>(s["OPc"]));
+    const AuthVector v = m.vector(from_hex<Rand>(s["RAND"]), aka_test::sqn_hex(s["SQN"]), from_hex<Amf>(s["AMF"]));
+    CHECK(hex(v.autn) == s["autn"]);
+    CHECK(hex(v.xres) == s["f2"]);
+    CHECK(hex(v.ck) == s["f3"]);
+    CHECK(hex(v.ik) == s["f4"]);
+  }
+  // A batch longer than the internal chunk (16), one subscriber, SQNs and RANDs from the AuC.
+  const Milenage m = set20_milenage();
+  RandPool pool;
+  AucSqnState st{kInd5, 100, 7};
+  auto r = generate_vectors(m, st, pool, from_hex<Amf>(set20()["AMF"]), 37);
+  REQUIRE(r.ok());
+  REQUIRE(r.value().size() == 37);
+  CHECK(st.seq_he == 137);
+  for (const auto& v : r.value()) {
+    const auto one = m.compute(v.rand, v.sqn, from_hex<Amf>(set20()["AMF"]));
+    CHECK(hex(v.autn) == hex(make_autn(v.sqn, one.ak, from_hex<Amf>(set20()["AMF"]), one.mac_a)));
+    CHECK(hex(v.xres) == hex(one.res));
+    CHECK(hex(v.ck) == hex(one.ck));
+    CHECK(hex(v.ik) == hex(one.ik));
+  }
+  CHECK(r.value()[0].sqn == Sqn::compose(101, 7, kInd5).value());
+  CHECK(r.value()[36].sqn == Sqn::compose(137, (7 + 36) % 32, kInd5).value());
+}
+
+TEST_CASE("REQ-AKA-06 a batch that does not fit below the SEQ limit issues nothing", "[aka][auc][REQ-AKA-06]") {
+  const Milenage m = set20_milenage();
+  RandPool pool;
+  AucSqnState st{kInd5, kInd5.seq_limit() - 4, 5};
+  auto r = generate_vectors(m, st, pool, Amf{}, 4);
+  REQUIRE(r.failed());
+  CHECK(r.error() == AucError::SqnExhausted);
+  CHECK(st.seq_he == kInd5.seq_limit() - 4);
+  CHECK(st.next_ind == 5);
+  CHECK(generate_vectors(m, st, pool, Amf{}, ~std::size_t{0}).failed());
+  auto ok = generate_vectors(m, st, pool, Amf{}, 3);
+  REQUIRE(ok.ok());
+  CHECK(st.seq_he == kInd5.seq_limit() - 1);
+}

@@ -105,3 +105,14 @@ TEST_CASE("REQ-AKA-02 a non-standard profile changes the outputs", "[aka][milena
   CHECK(hex(other.f2(rand)) != hex(std_m.f2(rand)));
   CHECK(hex(other.f3(rand)) == hex(std_m.f3(rand)));
 }
+
+TEST_CASE("REQ-AKA-04 a subscriber's Milenage owns its key schedule: move-only, usable after a move",
+          "[aka][milenage][REQ-AKA-04]") {
+  static_assert(!std::is_copy_constructible_v<Milenage>);
+  static_assert(std::is_nothrow_move_constructible_v<crypto::Aes128>);
+  const auto& s = aka_test::vectors()["ts35208_conformance"][4];
+  Milenage a = Milenage::from_op(from_hex<K>(s["K"]), from_hex<Op>(s["OP"]));
+  const Milenage b = std::move(a);
+  CHECK(hex(b.opc()) == s["OPc"]);
+  CHECK(hex(b.f2(from_hex<Rand>(s["RAND"]))) == s["f2"]);
+}

@@ -1,0 +1,155 @@
+// `mnoswitch demo`: a Milenage/AKA walk-through on built-in data with the seed's common AKA profile (seed R3;
+// TS 33.102 §6.3.2, §6.3.3, §6.3.5, Annex C; REQ-AKA-02, -05, -07, -11, -12).
+#include <string>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "reference/aka/auc.hpp"
+#include "reference/aka/usim_auth.hpp"
+#include "reference/core/format.hpp"
+
+namespace mnoswitch::cli {
+namespace {
+
+using namespace mnoswitch::aka;
+
+// Built-in demo data: a made-up K (never a real subscriber's) and fixed RANDs so the output is reproducible. A real
+// AuC draws RAND from the CSPRNG (RandPool); the fixed values stand in for those draws.
+constexpr ByteArray<16> kDemoK{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+                               0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+constexpr ByteArray<16> kRand1{0x5a, 0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a, 0x69,
+                               0x78, 0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1};
+constexpr ByteArray<16> kRand2{0xc0, 0xff, 0xee, 0x00, 0x01, 0x02, 0x03, 0x04,
+                               0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c};
+constexpr ByteArray<16> kRand3{0x31, 0x41, 0x59, 0x26, 0x53, 0x58, 0x97, 0x93,
+                               0x23, 0x84, 0x62, 0x64, 0x33, 0x83, 0x27, 0x95};
+constexpr Amf kDemoAmf{ByteArray<2>{0x80, 0x00}};  // separation bit set: a vector for E-UTRAN/5G
+
+struct Walk {
+  bool json;
+  nlohmann::json steps = nlohmann::json::array();
+  void heading(int n, std::string_view title) {
+    if (!json) fmt::print("\n{}. {}\n", n, title);
+  }
+  void line(std::string_view key, std::string_view value) {
+    if (!json) fmt::print("   {:<14} {}\n", key, value);
+  }
+};
+
+std::string seq_ind(Sqn s, SqnLayout l) {
+  return fmt::format("{} (SEQ {}, IND {})", s, s.seq(l), s.ind(l));
+}
+
+[[noreturn]] void unexpected(std::string_view what) {
+  fail(kInternal, fmt::format("demo: unexpected outcome: {}", what));
+}
+
+int run(bool json) {
+  Walk w{json};
+  const SqnLayout layout{};  // IND = 5 bits
+  const Milenage m = Milenage::seed_profile(K(kDemoK));
+  AucSqnState auc{layout, 0, 0};
+  UsimSqnState usim = UsimSqnState::fresh(layout);
+
+  if (!json) {
+    fmt::print("mnoswitch demo: the common AKA of the contribution (seed R3: Milenage with OP = 128 zero bits)\n");
+    fmt::print("TS 35.206 Milenage, TS 33.102 §6.3 AKA with SQN = SEQ || IND (Annex C, IND = 5 bits)\n");
+  }
+  w.heading(0, "Subscriber (built-in demo data)");
+  w.line("K", fmt::format("{} (built-in demo key)", K(kDemoK)));
+  w.line("OP", to_hex(kSeedProfile.op));
+  w.line("OPc", fmt::format("{} = OP xor E_K(OP), computed once", m.opc()));
+  w.line("r1..r5", fmt::format("{}", fmt::join(kSeedProfile.constants.r, ", ")));
+  w.steps.push_back({{"step", "subscriber"}, {"profile", "seed"}, {"op", to_hex(kSeedProfile.op)}, {"ind_bits", layout.ind_bits()}});
+
+  // 1. The AuC makes a vector.
+  auto v1 = make_vector(m, auc, Rand(kRand1), kDemoAmf);
+  if (v1.failed()) unexpected("first vector");
+  const AuthVector& a = v1.value();
+  w.heading(1, "AuC generates an authentication vector (TS 33.102 §6.3.2)");
+  w.line("SQN", seq_ind(a.sqn, layout));
+  w.line("AMF", fmt::format("{} (separation bit {})", kDemoAmf, kDemoAmf.separation_bit() ? 1 : 0));
+  w.line("RAND", fmt::format("{}", a.rand));
+  w.line("AUTN", fmt::format("{} = SQN xor AK || AMF || MAC-A", a.autn));
+  w.line("XRES", fmt::format("{}", a.xres));
+  w.line("CK, IK", fmt::format("{}, {}", a.ck, a.ik));
+  w.steps.push_back({{"step", "auc_vector"}, {"sqn", fmt::format("{}", a.sqn)}, {"amf", fmt::format("{}", kDemoAmf)},
+                     {"rand", fmt::format("{}", a.rand)}, {"autn", fmt::format("{}", a.autn)},
+                     {"xres", fmt::format("{}", a.xres)}});
+
+  // 2. The USIM accepts it.
+  auto r1 = usim_authenticate(m, usim, a.rand, a.autn);
+  if (r1.failed()) unexpected("USIM rejected a fresh vector");
+  const bool res_ok = ct_equal(r1.value().res, a.xres);
+  if (!res_ok) unexpected("RES != XRES");
+  w.heading(2, "USIM verifies AUTN: MAC-A first, then SQN freshness (§6.3.3, Annex C.2.2)");
+  w.line("result", "accepted");
+  w.line("RES", fmt::format("{} (network: RES = XRES {})", r1.value().res, res_ok ? "yes" : "no"));
+  w.line("SEQ_MS[IND]", fmt::format("SEQ_MS[{}] = {}", a.sqn.ind(layout), usim.seq_ms[a.sqn.ind(layout)]));
+  w.steps.push_back({{"step", "usim_accept"}, {"result", "ok"}, {"res", fmt::format("{}", r1.value().res)},
+                     {"sqn", fmt::format("{}", r1.value().sqn)}, {"res_equals_xres", res_ok}});
+
+  // 3. A replay gives a synchronisation failure.
+  auto r2 = usim_authenticate(m, usim, a.rand, a.autn);
+  if (r2.ok() || !std::holds_alternative<SynchFailure>(r2.error())) unexpected("replay not refused with AUTS");
+  const Auts auts = std::get<SynchFailure>(r2.error()).auts;
+  w.heading(3, "The same RAND/AUTN replayed: MAC is genuine, SQN is stale -> synchronisation failure");
+  w.line("result", "sync_failure");
+  w.line("AUTS", fmt::format("{} = SQN_MS xor AK* || MAC-S", auts));
+  w.steps.push_back({{"step", "replay"}, {"result", "sync_failure"}, {"auts", fmt::format("{}", auts)}});
+
+  // 4. The AuC resynchronises and its next vector is accepted.
+  auto sqn_ms = resynchronise(m, auc, a.rand, auts);
+  if (sqn_ms.failed()) unexpected("AuC rejected a genuine AUTS");
+  const std::uint64_t seq_he_after = auc.seq_he;
+  auto v2 = make_vector(m, auc, Rand(kRand2), kDemoAmf);
+  if (v2.failed()) unexpected("vector after resync");
+  auto r3 = usim_authenticate(m, usim, v2.value().rand, v2.value().autn);
+  if (r3.failed()) unexpected("USIM rejected the vector after resync");
+  w.heading(4, "AuC resynchronises from AUTS (§6.3.5): MAC-S verified with f1*, SQN_MS unmasked with f5*");
+  w.line("SQN_MS", seq_ind(sqn_ms.value(), layout));
+  w.line("SEQ_HE", fmt::format("{} (not below SEQ_MS = {}; the next SEQ is above it)", seq_he_after,
+                               sqn_ms.value().seq(layout)));
+  w.line("next SQN", seq_ind(v2.value().sqn, layout));
+  w.line("USIM", "accepted");
+  w.steps.push_back({{"step", "resync"}, {"sqn_ms", fmt::format("{}", sqn_ms.value())},
+                     {"next_sqn", fmt::format("{}", v2.value().sqn)}, {"usim_result", "ok"}});
+
+  // 5. A forged AUTN gives a MAC failure and changes nothing.
+  auto v3 = make_vector(m, auc, Rand(kRand3), kDemoAmf);
+  if (v3.failed()) unexpected("third vector");
+  auto forged = v3.value().autn.bytes();
+  forged[15] ^= 0x01;  // last bit of MAC-A
+  const UsimSqnState before = usim;
+  auto r4 = usim_authenticate(m, usim, v3.value().rand, Autn(forged));
+  if (r4.ok() || !std::holds_alternative<MacFailure>(r4.error())) unexpected("forged AUTN not refused as MAC failure");
+  const bool unchanged = usim.seq_ms == before.seq_ms;
+  auto r5 = usim_authenticate(m, usim, v3.value().rand, v3.value().autn);
+  if (!unchanged || r5.failed()) unexpected("USIM state changed by a forged AUTN");
+  w.heading(5, "Forged AUTN (one MAC-A bit flipped): MAC failure, no AUTS, USIM state unchanged");
+  w.line("AUTN", fmt::format("{}", Autn(forged)));
+  w.line("result", "mac_failure");
+  w.line("state", "unchanged; the genuine AUTN for the same RAND is still accepted");
+  w.steps.push_back({{"step", "forged_autn"}, {"autn", fmt::format("{}", Autn(forged))}, {"result", "mac_failure"},
+                     {"state_unchanged", unchanged}, {"genuine_still_accepted", r5.ok()}});
+
+  if (json)
+    print_json({{"demo", "milenage_aka"}, {"steps", w.steps}});
+  else
+    fmt::print("\nAll five outcomes as TS 33.102 requires.\n");
+  return kOk;
+}
+
+const Registration reg{Command{
+    "demo",
+    "walk through Milenage/AKA with the seed's profile (OP = 0): vector, accept, replay -> AUTS, resync, forged AUTN",
+    [](CLI::App& app) -> std::function<int()> {
+      auto json = std::make_shared<bool>(false);
+      app.footer("Built-in data only (a made-up K, fixed RANDs). Secrets are shown as <redacted>.\n"
+                 "Exit codes: 0 every step behaved as the spec requires; 4 otherwise (a bug).");
+      app.add_flag("--json", *json, "print one JSON object (lower-case hex strings)");
+      return [json] { return run(*json); };
+    }}};
+
+}  // namespace
+}  // namespace mnoswitch::cli
