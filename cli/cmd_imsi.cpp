@@ -1,4 +1,4 @@
-// mnoswitch imsi encode|decode: EF_IMSI coding (TS 31.102 §4.2.2, TS 23.003 §2.2), REQ-FS-01/02.
+// mnoswitch imsi encode|decode: EF_IMSI coding (TS 31.102 §4.2.2, TS 23.003 §2.2), REQ-FS-81.
 #include <string>
 
 #include "cli/command.hpp"

@@ -1,4 +1,4 @@
-// mnoswitch usim: the card of reference/usim/ behind a line protocol — command APDUs as hex lines on stdin,
+// mnoswitch usim (REQ-FS-80): the card of reference/usim/ behind a line protocol — command APDUs as hex lines on stdin,
 // response APDUs (data ‖ SW1 SW2) as hex lines on stdout (TS 102 221 §10, TS 31.102 §7; spec/usim.md "CLI").
 #include <cstdio>
 #include <filesystem>

@@ -78,7 +78,8 @@ enum class PorBuildError { UnsupportedAlgorithm, KeyMissing, KeyLength, TooLong 
 // (the RFM response), returned as the TP-UD: UDH 02 71 00 followed by RPL..end. With status 00 (and the
 // application statuses 07/08/0B/0C) the SPI's PoR integrity and ciphering apply, with the KIc/KID key sets of
 // the command; a security failure (01..06, 09, 0A) gets a plain PoR without RC/CC/DS, as cards do, because
-// the keys or counter it would be protected with are in doubt. REQ-OTA-15.
+// the keys or counter it would be protected with are in doubt, and carries no response data (nothing ran).
+// REQ-OTA-15.
 [[nodiscard]] Result<Bytes, PorBuildError> build_por(const CommandVerdict& v, ResponseStatus status,
                                                      ByteSpan response_data, const CardView& card);
 

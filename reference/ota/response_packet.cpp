@@ -59,9 +59,11 @@ const char* describe(PorReadError e) noexcept {
 
 // REQ-OTA-15: RPL (2), RHL (1) = 10 + RC/CC/DS length, TAR, CNTR (the command's), PCNTR, status, RC/CC/DS,
 // data, padding. The CC covers UDH 02 71 00 .. status, data and padding; ciphering covers CNTR .. padding.
-Result<Bytes, PorBuildError> build_por(const CommandVerdict& v, ResponseStatus status, ByteSpan response_data,
+Result<Bytes, PorBuildError> build_por(const CommandVerdict& v, ResponseStatus status, ByteSpan response_data_in,
                                        const CardView& card) {
   const bool secure = v.spi.has_value() && !security_failure(status);
+  // Nothing ran after a security failure, so there is no response data to send.
+  const ByteSpan response_data = secure || !security_failure(status) ? response_data_in : ByteSpan{};
   const Integrity integrity = secure ? v.spi->por_integrity : Integrity::None;
   const bool ciphered = secure && v.spi->por_ciphered;
   const CommandHeader& h = v.header;

@@ -5,6 +5,7 @@
 
 #include "reference/ota/card.hpp"
 #include "reference/ota/envelope.hpp"
+#include "reference/ota/header.hpp"
 #include "reference/ota/sms.hpp"
 #include "reference/usim/commands.hpp"
 
@@ -85,13 +86,10 @@ ResponseApdu cmd_envelope(Session& s, const CommandApdu& c) {
   // TS 102 221 §10.2.1.2: a proactive command is out and not yet answered: the toolkit is busy.
   if (s.state.proactive.fetched) return sw_only(StatusWord::ToolkitBusy);
 
+  // Other envelopes (menu selection D3, event download D6, …) are not provided by this card.
+  if (c.data[0] != ota::kTagSmsPpDownload) return sw_only(StatusWord::FunctionNotSupported);
   auto dl = ota::decode_sms_pp_download(c.data);
-  if (dl.failed()) {
-    const auto e = dl.error();
-    // Other envelopes (menu selection, event download, …) are not provided by this card.
-    if (e == ota::EnvelopeError::WrongTag) return sw_only(StatusWord::FunctionNotSupported);
-    return sw_only(StatusWord::IncorrectData);
-  }
+  if (dl.failed()) return sw_only(StatusWord::IncorrectData);
   auto sms = ota::decode_sms_deliver(dl.value().tpdu);
   if (sms.failed() || sms.value().pid != ota::kPidSimDataDownload) return sw_only(StatusWord::IncorrectData);
 
@@ -119,8 +117,10 @@ ResponseApdu cmd_envelope(Session& s, const CommandApdu& c) {
   if (!ota::por_wanted(v, status)) return sw_only(StatusWord::Ok);
 
   auto por = ota::build_por(v, status, response_data, make_view(cfg, s.state));
-  // A PoR that cannot be built (too long for one SMS) is a failure of the whole step: nothing is applied.
-  if (por.failed()) return sw_only(StatusWord::TechnicalProblem);
+  // REQ-FS-56: a PoR that cannot be built, or that does not fit the TP-UD of one SMS (TS 23.040 §9.2.3.24:
+  // 140 octets, UDH included), fails the whole step: nothing is applied, not even the counter, and the terminal
+  // answers RP-ERROR. (The PoR has no concatenation in TS 31.115; the server must ask for less at once.)
+  if (por.failed() || por.value().size() > ota::kMaxSingleSmsUserData) return sw_only(StatusWord::TechnicalProblem);
 
   const bool by_submit = v.spi && v.spi->por_transport == ota::PorTransport::SmsSubmit;
   if (!by_submit) return ResponseApdu{std::move(por.value()), StatusWord::Ok};  // REQ-FS-54

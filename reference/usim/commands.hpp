@@ -35,7 +35,8 @@ struct Session {
 
 // A case-2 answer honouring Le (ISO 7816-4): Le = 256 (coded 00) takes what there is; a larger Le than available
 // gets 6Cxx with the exact length; a smaller one gets that many octets.
-[[nodiscard]] ResponseApdu answer_with_le(Bytes data, std::optional<std::uint16_t> le);
+// `exact`: the answer is one object (an FCP, a record): an Le other than 256 must match its length (else 6Cxx).
+[[nodiscard]] ResponseApdu answer_with_le(Bytes data, std::optional<std::uint16_t> le, bool exact = false);
 
 [[nodiscard]] inline ResponseApdu sw_only(StatusWord sw) { return ResponseApdu{{}, sw}; }
 

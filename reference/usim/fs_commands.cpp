@@ -100,10 +100,10 @@ BinaryRef binary_ref(const CommandApdu& c) {
 
 }  // namespace
 
-ResponseApdu answer_with_le(Bytes data, std::optional<std::uint16_t> le) {
+ResponseApdu answer_with_le(Bytes data, std::optional<std::uint16_t> le, bool exact) {
   if (!le) return sw_only(data.empty() ? StatusWord::Ok : StatusWord::WrongLength);
   if (*le == 256 && data.size() <= 256) return ResponseApdu{std::move(data), StatusWord::Ok};
-  if (*le > data.size()) return sw_only(sw_wrong_le(data.size()));
+  if (*le > data.size() || (exact && *le != data.size())) return sw_only(sw_wrong_le(data.size()));
   data.resize(*le);
   return ResponseApdu{std::move(data), StatusWord::Ok};
 }
@@ -141,13 +141,13 @@ ResponseApdu cmd_status(Session& s, const CommandApdu& c) {
   if (c.p1 > 0x02) return sw_only(StatusWord::IncorrectP1P2);
   const auto& fs = s.state.fs;
   switch (c.p2) {
-    case 0x00: return answer_with_le(file_control_parameters(fs, s.selection.df), c.le);
+    case 0x00: return answer_with_le(file_control_parameters(fs, s.selection.df), c.le, true);
     case 0x01: {
       const auto app = fs.application_of(s.selection.df);
       if (fs.nodes[app].kind != FileKind::Adf) return sw_only(StatusWord::ReferencedDataNotFound);
       Bytes name{0x84, static_cast<std::uint8_t>(fs.nodes[app].aid.size())};
       name.insert(name.end(), fs.nodes[app].aid.begin(), fs.nodes[app].aid.end());
-      return answer_with_le(std::move(name), c.le);
+      return answer_with_le(std::move(name), c.le, true);
     }
     case kNoData:
       if (c.le) return sw_only(StatusWord::WrongLength);

@@ -13,13 +13,15 @@
 namespace mnoswitch::usim {
 
 inline constexpr std::size_t kEfIccidSize = 10;      // TS 102 221 §13.2: 10 octets
-inline constexpr std::size_t kIccidMinDigits = 18;   // E.118: 18-19 digits + check digit seen in the field
-inline constexpr std::size_t kIccidMaxDigits = 20;   // all that 10 octets of BCD can hold
+// ITU-T E.118: 19 digits including the check digit; 20 (one more than E.118) is common and is what 10 octets of
+// BCD hold. pySim's sanitize_iccid draws the same line (18 digits = a payload still lacking its check digit).
+inline constexpr std::size_t kIccidMinDigits = 19;
+inline constexpr std::size_t kIccidMaxDigits = 20;
 
 struct IccidError {
   enum class Kind {
     NotADigit,       // character at `position` is not 0-9
-    WrongLength,     // digit count (`count`) outside 18..20
+    WrongLength,     // digit count (`count`) outside 19..20
     BadCheckDigit,   // Luhn check fails; `count` = the check digit that was expected
     WrongFileSize,   // EF_ICCID not 10 octets (`count`)
     BadDigitNibble,  // nibble A-E, or F followed by a digit (`position` = digit index)
@@ -33,7 +35,7 @@ struct IccidError {
 // Luhn (ISO/IEC 7812-1 Annex B) check digit for `payload` (the digits before the check digit). Digits only.
 [[nodiscard]] char luhn_check_digit(std::string_view payload) noexcept;
 
-// The ICCID of a UICC: 18-20 decimal digits, the last one a valid Luhn check digit (REQ-FS-03).
+// The ICCID of a UICC: 19-20 decimal digits, the last one a valid Luhn check digit (REQ-FS-03).
 class Iccid {
  public:
   [[nodiscard]] static Result<Iccid, IccidError> parse(std::string_view digits);

@@ -14,9 +14,6 @@ std::string_view status_word_name(StatusWord s) noexcept {
     case StatusWord::Ok: return "ok";
     case StatusWord::ToolkitBusy: return "toolkit_busy";
     case StatusWord::AuthMacFailure: return "authentication_mac_failure";
-    case StatusWord::WarningNoInfo: return "warning_no_information";
-    case StatusWord::EndOfFile: return "end_of_file";
-    case StatusWord::MemoryProblem: return "memory_problem";
     case StatusWord::WrongLength: return "wrong_length";
     case StatusWord::LogicalChannelNotSupported: return "logical_channel_not_supported";
     case StatusWord::SecureMessagingNotSupported: return "secure_messaging_not_supported";

@@ -14,9 +14,6 @@ enum class StatusWord : std::uint16_t {
   // 61xx: xx response octets available, use GET RESPONSE (TS 102 221 §10.2.1.1, ISO 7816-4)
   ToolkitBusy = 0x9300,               // SIM Application Toolkit busy (TS 102 221 §10.2.1.2)
   AuthMacFailure = 0x9862,            // authentication error, incorrect MAC (TS 102 221 §10.2.1.6, TS 31.102 §7.3.1)
-  WarningNoInfo = 0x6200,             // warning, state of non-volatile memory unchanged
-  EndOfFile = 0x6282,                 // end of file reached before reading Le octets
-  MemoryProblem = 0x6581,             // memory problem
   WrongLength = 0x6700,               // wrong length (Lc/Le inconsistent with the command)
   LogicalChannelNotSupported = 0x6881,
   SecureMessagingNotSupported = 0x6882,

@@ -3,6 +3,9 @@
 // and the widely published ICCID 89014103211118510720 (nibble swap as pySim's enc_iccid does it).
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "reference/core/hex.hpp"
 #include "reference/usim/iccid.hpp"
 #include "reference/usim/imsi.hpp"
@@ -89,6 +92,7 @@ TEST_CASE("REQ-FS-03 Luhn check digit and ICCID validation", "[usim][iccid][REQ-
   CHECK(describe(bad.error()) == "ICCID Luhn check digit is wrong (expected 0)");
   CHECK(Iccid::parse("8901410321111851072x").error().kind == IccidError::Kind::NotADigit);
   CHECK(Iccid::parse("8901410321111").error().kind == IccidError::Kind::WrongLength);
+  CHECK(Iccid::parse("898821100000000003").error().kind == IccidError::Kind::WrongLength);  // 18 digits
   CHECK(Iccid::parse("890141032111185107200").error().kind == IccidError::Kind::WrongLength);
   auto built = Iccid::with_check_digit("8901410321111851072");
   REQUIRE(built.ok());
@@ -108,4 +112,30 @@ TEST_CASE("REQ-FS-03 EF_ICCID is nibble-swapped BCD, F filled", "[usim][iccid][R
   CHECK(decode_ef_iccid(hex("981014301211811570")).error().kind == IccidError::Kind::WrongFileSize);
   CHECK(decode_ef_iccid(hex("9810143012118115f002")).error().kind == IccidError::Kind::BadDigitNibble);
   CHECK(decode_ef_iccid(hex("981014301211811570a2")).error().kind == IccidError::Kind::BadDigitNibble);
+}
+
+// Vectors produced by running pySim's own enc_imsi / enc_iccid / calculate_luhn locally (tests/data, "source").
+TEST_CASE("REQ-FS-02 REQ-FS-03 EF_IMSI and EF_ICCID agree with pySim", "[usim][imsi][iccid][pysim][REQ-FS-02][REQ-FS-03]") {
+  std::ifstream in(std::string(MNOSWITCH_TEST_DATA) + "/usim_pysim_vectors.json");
+  const auto j = nlohmann::json::parse(in);
+  REQUIRE(j["ef_imsi"].size() >= 40);
+  for (const auto& v : j["ef_imsi"]) {
+    const std::string digits = v["imsi"];
+    INFO(digits);
+    auto imsi = Imsi::parse(digits, MncLength::Two);
+    REQUIRE(imsi.ok());
+    CHECK(ef_hex(imsi.value()) == v["ef_imsi"].get<std::string>());
+    auto back = decode_ef_imsi(hex(v["ef_imsi"].get<std::string>()), MncLength::Two);
+    REQUIRE(back.ok());
+    CHECK(back.value().digits() == digits);
+  }
+  REQUIRE(j["ef_iccid"].size() >= 20);
+  for (const auto& v : j["ef_iccid"]) {
+    const std::string digits = v["iccid"];
+    INFO(digits);
+    auto iccid = Iccid::parse(digits);
+    REQUIRE(iccid.ok());
+    CHECK(to_hex(encode_ef_iccid(iccid.value())) == v["ef_iccid"].get<std::string>());
+    CHECK(decode_ef_iccid(hex(v["ef_iccid"].get<std::string>())).value() == iccid.value());
+  }
 }
