@@ -26,8 +26,9 @@ CipherCtx start(const Aes256GcmKey& key, const GcmNonce& nonce, bool encrypt) {
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   if (!ctx) std::abort();
   // 96-bit nonce is OpenSSL's default GCM IV length, so no SET_IVLEN is needed.
-  int ok = encrypt ? EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.expose().data(), nonce.bytes().data())
-                   : EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.expose().data(), nonce.bytes().data());
+  int ok = encrypt
+               ? EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.expose().data(), nonce.bytes().data())
+               : EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.expose().data(), nonce.bytes().data());
   if (ok != 1) std::abort();
   return ctx;
 }

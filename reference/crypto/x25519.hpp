@@ -28,7 +28,6 @@ enum class X25519Error {
 // RFC 7748 §6.1: X25519(a, 9).
 [[nodiscard]] X25519PublicKey x25519_public(const X25519PrivateKey& priv);
 // RFC 7748 §6.1: K = X25519(a, X25519(b, 9)); fails on an all-zero result.
-[[nodiscard]] Result<X25519SharedSecret, X25519Error> x25519(const X25519PrivateKey& priv,
-                                                             const X25519PublicKey& peer);
+[[nodiscard]] Result<X25519SharedSecret, X25519Error> x25519(const X25519PrivateKey& priv, const X25519PublicKey& peer);
 
 }  // namespace mnoswitch::crypto

@@ -1,9 +1,9 @@
 // spec/formats.md §Crypto construction, §Validation (REQ-HO-53..68): seal and open a batch file.
 #include "reference/operators/batch.hpp"
 
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 #include "reference/crypto/aes_gcm.hpp"
 #include "reference/crypto/ed25519.hpp"
@@ -17,8 +17,11 @@ namespace {
 
 constexpr std::string_view kKeyLabel = "mnoswitch/batch/v1/key";
 constexpr std::string_view kSigLabel = "mnoswitch/batch/v1/sig";
+constexpr std::uint64_t kMaxHeaderNumber = (std::uint64_t{1} << 63) - 1;
 
-ByteSpan text_bytes(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+ByteSpan text_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 BatchRejection reject(BatchError e, std::string detail = {}, std::optional<std::size_t> record = std::nullopt) {
   return BatchRejection{e, record, std::move(detail)};
@@ -125,16 +128,19 @@ Status<BatchRejection> check_against_hss(const BatchRecords& records, const Imsi
 
 }  // namespace
 
-Result<Bytes, BatchRejection> seal_batch(const OperatorIdentity& sender, const OperatorPublic& recipient,
-                                         const BatchRecords& records, const SealOptions& options) {
-  auto ok = check_records_alone(records);
-  if (ok.failed()) return err(std::move(ok).error());
-
+Result<Bytes, BatchRejection> seal_encoded_body(const OperatorIdentity& sender, const OperatorPublic& recipient,
+                                                BatchKind kind, ByteSpan body, const SealOptions& options) {
+  if (options.sequence > kMaxHeaderNumber || options.created > kMaxHeaderNumber)
+    return err(reject(BatchError::Garbage, "created or sequence above 2^63 - 1"));
   crypto::X25519PrivateKey eph = crypto::x25519_generate();
-  BatchKind kind = std::holds_alternative<std::vector<AllocationRecord>>(records) ? BatchKind::ImsiAllocation
-                                                                                 : BatchKind::HandOver;
-  BatchHeader h{kBatchFormatVersion, kind,           options.id ? *options.id : random_batch_id(),
-                options.created,     options.sequence, sender.id(), recipient.id, crypto::x25519_public(eph)};
+  BatchHeader h{kBatchFormatVersion,
+                kind,
+                options.id ? *options.id : random_batch_id(),
+                options.created,
+                options.sequence,
+                sender.id(),
+                recipient.id,
+                crypto::x25519_public(eph)};
 
   auto shared = crypto::x25519(eph, recipient.encryption);
   // Only a small-order recipient key makes this fail: that key was never a real operator key.
@@ -142,12 +148,22 @@ Result<Bytes, BatchRejection> seal_batch(const OperatorIdentity& sender, const O
   ContentKey ck = content_key(shared.value(), h, recipient.encryption, sender.public_keys().signing);
 
   Bytes header = encode_header(h);
-  BatchBody body = encode_body(records);
-  crypto::GcmSealed sealed = crypto::aes256gcm_seal(ck.key, ck.nonce, header, body.expose());
+  crypto::GcmSealed sealed = crypto::aes256gcm_seal(ck.key, ck.nonce, header, body);
   Bytes signed_part = encode_signed_part(header, sealed.ciphertext, sealed.tag);
   crypto::Ed25519Signature sig = crypto::ed25519_sign(sender.signing_key(), signature_message(signed_part));
   signed_part.insert(signed_part.end(), sig.bytes().begin(), sig.bytes().end());
   return signed_part;
+}
+
+Result<Bytes, BatchRejection> seal_batch(const OperatorIdentity& sender, const OperatorPublic& recipient,
+                                         const BatchRecords& records, const SealOptions& options) {
+  // REQ-HO-68: the sender applies the receiver's rules on form to its own records first.
+  auto ok = check_records_alone(records);
+  if (ok.failed()) return err(std::move(ok).error());
+  BatchKind kind =
+      std::holds_alternative<std::vector<AllocationRecord>>(records) ? BatchKind::ImsiAllocation : BatchKind::HandOver;
+  BatchBody body = encode_body(records);
+  return seal_encoded_body(sender, recipient, kind, body.expose(), options);
 }
 
 Result<BatchHeader, BatchRejection> peek_batch_header(ByteSpan file) {
@@ -165,7 +181,8 @@ Result<Batch, BatchRejection> open_batch(ByteSpan file, const OperatorIdentity& 
 
   // REQ-HO-57: addressed to us?
   if (h.recipient != me.id())
-    return err(reject(BatchError::WrongRecipient, fmt::format("addressed to {}, not {}", h.recipient.str(), me.id().str())));
+    return err(
+        reject(BatchError::WrongRecipient, fmt::format("addressed to {}, not {}", h.recipient.str(), me.id().str())));
   // REQ-HO-54: from a peer we know?
   const OperatorPublic* sender = peers.find(h.sender);
   if (sender == nullptr) return err(reject(BatchError::UnknownSender, fmt::format("sender {}", h.sender.str())));
@@ -197,8 +214,10 @@ Result<Batch, BatchRejection> open_batch(ByteSpan file, const OperatorIdentity& 
 // ---- batch_types.hpp helpers ----
 std::string_view to_string(BatchKind k) noexcept {
   switch (k) {
-    case BatchKind::ImsiAllocation: return "imsi-allocation";
-    case BatchKind::HandOver: return "hand-over";
+    case BatchKind::ImsiAllocation:
+      return "imsi-allocation";
+    case BatchKind::HandOver:
+      return "hand-over";
   }
   return "unknown";
 }
@@ -211,29 +230,49 @@ BatchId random_batch_id() {
 
 std::string_view to_string(BatchError e) noexcept {
   switch (e) {
-    case BatchError::Truncated: return "truncated";
-    case BatchError::Garbage: return "garbage";
-    case BatchError::UnsupportedVersion: return "unsupported-version";
-    case BatchError::UnknownKind: return "unknown-kind";
-    case BatchError::WrongRecipient: return "wrong-recipient";
-    case BatchError::UnknownSender: return "unknown-sender";
-    case BatchError::BadSignature: return "bad-signature";
-    case BatchError::Replayed: return "replayed";
-    case BatchError::StaleSequence: return "stale-sequence";
-    case BatchError::DecryptionFailed: return "decryption-failed";
-    case BatchError::MalformedBody: return "malformed-body";
-    case BatchError::MalformedIccid: return "malformed-iccid";
-    case BatchError::MalformedImsi: return "malformed-imsi";
-    case BatchError::MalformedSubscription: return "malformed-subscription";
-    case BatchError::EmptyBatch: return "empty-batch";
-    case BatchError::DuplicateIccid: return "duplicate-iccid";
-    case BatchError::DuplicateImsi: return "duplicate-imsi";
-    case BatchError::ImsiOutOfRange: return "imsi-out-of-range";
-    case BatchError::ImsiInUse: return "imsi-in-use";
+    case BatchError::Truncated:
+      return "truncated";
+    case BatchError::Garbage:
+      return "garbage";
+    case BatchError::UnsupportedVersion:
+      return "unsupported-version";
+    case BatchError::UnknownKind:
+      return "unknown-kind";
+    case BatchError::WrongRecipient:
+      return "wrong-recipient";
+    case BatchError::UnknownSender:
+      return "unknown-sender";
+    case BatchError::BadSignature:
+      return "bad-signature";
+    case BatchError::Replayed:
+      return "replayed";
+    case BatchError::StaleSequence:
+      return "stale-sequence";
+    case BatchError::DecryptionFailed:
+      return "decryption-failed";
+    case BatchError::MalformedBody:
+      return "malformed-body";
+    case BatchError::MalformedIccid:
+      return "malformed-iccid";
+    case BatchError::MalformedImsi:
+      return "malformed-imsi";
+    case BatchError::MalformedSubscription:
+      return "malformed-subscription";
+    case BatchError::EmptyBatch:
+      return "empty-batch";
+    case BatchError::DuplicateIccid:
+      return "duplicate-iccid";
+    case BatchError::DuplicateImsi:
+      return "duplicate-imsi";
+    case BatchError::ImsiOutOfRange:
+      return "imsi-out-of-range";
+    case BatchError::ImsiInUse:
+      return "imsi-in-use";
   }
   return "unknown";
 }
 
+// REQ-HO-67: error name, record index, public detail only.
 std::string describe(const BatchRejection& r) {
   std::string out(to_string(r.error));
   if (r.record) out += fmt::format(" (record {})", *r.record);

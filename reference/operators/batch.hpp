@@ -13,15 +13,21 @@
 namespace mnoswitch::operators {
 
 struct SealOptions {
-  std::uint64_t sequence = 0;                   // the sender's next sequence number for this recipient
-  std::uint64_t created = 0;                    // seconds since the epoch
-  std::optional<BatchId> id;                    // random if not given (tests pin it)
+  std::uint64_t sequence = 0;  // the sender's next sequence number for this recipient
+  std::uint64_t created = 0;   // seconds since the epoch
+  std::optional<BatchId> id;   // random if not given (tests pin it)
 };
 
 // REQ-HO-53..56: builds the file. The records are checked with the same syntax rules the receiver applies (a
 // sender never emits a batch the receiver must reject for its form): MalformedSubscription, Duplicate*, EmptyBatch.
 [[nodiscard]] Result<Bytes, BatchRejection> seal_batch(const OperatorIdentity& sender, const OperatorPublic& recipient,
                                                        const BatchRecords& records, const SealOptions& options);
+
+// The construction alone, over an already encoded body and with NO check of the records: for tests and tools
+// that must produce batches a receiver rejects for their content (duplicates, bad ICCIDs). Not for production.
+[[nodiscard]] Result<Bytes, BatchRejection> seal_encoded_body(const OperatorIdentity& sender,
+                                                              const OperatorPublic& recipient, BatchKind kind,
+                                                              ByteSpan body, const SealOptions& options);
 
 // The cleartext header only (for `batch inspect` without keys, and for logs). Verifies nothing.
 [[nodiscard]] Result<BatchHeader, BatchRejection> peek_batch_header(ByteSpan file);

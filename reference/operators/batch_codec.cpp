@@ -11,6 +11,7 @@ namespace {
 constexpr std::size_t kCreatedSize = 8;
 constexpr std::size_t kSequenceSize = 8;
 constexpr std::size_t kLengthSize = 4;
+constexpr std::uint64_t kMaxHeaderNumber = (std::uint64_t{1} << 63) - 1;
 constexpr std::uint8_t kConstantsStandard = 0;  // TS 35.206 §4.1 r1..r5, c1..c5
 constexpr std::uint8_t kConstantsExplicit = 1;  // r1..r5 (5 octets) ‖ c1..c5 (5 × 16 octets) follow
 constexpr std::uint8_t kOpIsOp = 1;
@@ -25,7 +26,9 @@ void put_text(Writer& w, std::string_view s) {
   w.bytes(ByteSpan(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
 }
 
-std::string_view as_text(ByteSpan b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+std::string_view as_text(ByteSpan b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
 bool same_constants(const aka::MilenageProfile& a, const aka::MilenageProfile& b) {
   return a.r == b.r && a.c == b.c;
@@ -76,8 +79,7 @@ Result<Ids, BatchRejection> get_ids(Reader& r, std::size_t i) {
   if (iccid_t.failed() || imsi_t.failed() || mnc.failed())
     return err(reject(BatchError::MalformedBody, "record ends early", i));
   auto iccid = usim::Iccid::parse(iccid_t.value());
-  if (iccid.failed())
-    return err(reject(BatchError::MalformedIccid, usim::describe(iccid.error()), i));
+  if (iccid.failed()) return err(reject(BatchError::MalformedIccid, usim::describe(iccid.error()), i));
   auto mnc_len = usim::mnc_length_from_int(mnc.value());
   if (mnc_len.failed()) return err(reject(BatchError::MalformedImsi, usim::describe(mnc_len.error()), i));
   auto imsi = usim::Imsi::parse(imsi_t.value(), mnc_len.value());
@@ -170,7 +172,8 @@ Result<BatchRecords, BatchRejection> decode_hand_over(Reader& r) {
     bool bad_value = false;
     auto a = get_aka_raw(r, bad_value);
     if (a.failed()) return err(reject(BatchError::MalformedBody, "record ends early", i));
-    if (bad_value) return err(reject(BatchError::MalformedSubscription, "unknown OP kind, constants id or IND length", i));
+    if (bad_value)
+      return err(reject(BatchError::MalformedSubscription, "unknown OP kind, constants id or IND length", i));
     if (auto why = check_aka(a.value()); !why.empty())
       return err(reject(BatchError::MalformedSubscription, std::string(why), i));
     auto nks = r.u8();
@@ -231,6 +234,9 @@ Result<Envelope, BatchRejection> parse_envelope(ByteSpan file) {
   auto created = r.be(kCreatedSize);
   auto sequence = r.be(kSequenceSize);
   if (id.failed() || created.failed() || sequence.failed()) return err(reject(BatchError::Truncated, "header"));
+  // Stored as SQLite INTEGER (signed 64-bit): the top bit must be clear.
+  if (created.value() > kMaxHeaderNumber || sequence.value() > kMaxHeaderNumber)
+    return err(reject(BatchError::Garbage, "created or sequence above 2^63 - 1"));
   auto sender_t = get_text(r);
   auto recipient_t = get_text(r);
   if (sender_t.failed() || recipient_t.failed()) return err(reject(BatchError::Truncated, "operator ids"));
@@ -253,7 +259,11 @@ Result<Envelope, BatchRejection> parse_envelope(ByteSpan file) {
 
   Envelope e{BatchHeader{version.value(), static_cast<BatchKind>(kind.value()), BatchId(id.value()), created.value(),
                          sequence.value(), *sender, *recipient, crypto::X25519PublicKey(eph.value())},
-             file.first(header_end), file.first(signed_end), ct, crypto::GcmTag(tag), crypto::Ed25519Signature(sig)};
+             file.first(header_end),
+             file.first(signed_end),
+             ct,
+             crypto::GcmTag(tag),
+             crypto::Ed25519Signature(sig)};
   return e;
 }
 

@@ -36,12 +36,18 @@ OperatorIdentity OperatorIdentity::generate(OperatorId id) {
 
 std::string_view describe(KeyFileError e) noexcept {
   switch (e) {
-    case KeyFileError::BadMagic: return "not an mnoswitch operator key file";
-    case KeyFileError::UnsupportedVersion: return "unsupported key file version";
-    case KeyFileError::Truncated: return "key file is truncated";
-    case KeyFileError::TrailingBytes: return "key file has trailing bytes";
-    case KeyFileError::BadOperatorId: return "invalid operator id";
-    case KeyFileError::BadJson: return "public key file is not valid (need operator, signing_key, encryption_key)";
+    case KeyFileError::BadMagic:
+      return "not an mnoswitch operator key file";
+    case KeyFileError::UnsupportedVersion:
+      return "unsupported key file version";
+    case KeyFileError::Truncated:
+      return "key file is truncated";
+    case KeyFileError::TrailingBytes:
+      return "key file has trailing bytes";
+    case KeyFileError::BadOperatorId:
+      return "invalid operator id";
+    case KeyFileError::BadJson:
+      return "public key file is not valid (need operator, signing_key, encryption_key)";
   }
   return "invalid key file";
 }

@@ -4,11 +4,10 @@
 
 #include <compare>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "reference/core/bytes.hpp"
 #include "reference/core/result.hpp"
@@ -81,7 +80,8 @@ struct KeyFileTag {};
 [[nodiscard]] SecretBytes<KeyFileTag> encode_identity(const OperatorIdentity& id);
 [[nodiscard]] Result<OperatorIdentity, KeyFileError> decode_identity(ByteSpan file);
 
-// The public file: {"operator": id, "signing_key": hex, "encryption_key": hex, "format": "mnoswitch-operator-public/1"}.
+// The public file: {"operator": id, "signing_key": hex, "encryption_key": hex, "format":
+// "mnoswitch-operator-public/1"}.
 [[nodiscard]] nlohmann::json public_to_json(const OperatorPublic& p);
 [[nodiscard]] Result<OperatorPublic, KeyFileError> public_from_json(const nlohmann::json& j);
 

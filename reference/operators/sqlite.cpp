@@ -1,12 +1,11 @@
 // REQ-HO-70..72: the SQLite wrapper (WAL, synchronous level, statement cache, rollback-unless-committed).
 #include "reference/operators/sqlite.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <climits>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 namespace mnoswitch::operators::db {
 namespace {
@@ -14,10 +13,13 @@ constexpr int kBusyTimeoutMs = 5000;
 
 DbError::Kind kind_of(int rc, DbError::Kind fallback) {
   switch (rc & 0xFF) {
-    case SQLITE_CONSTRAINT: return DbError::Kind::Constraint;
+    case SQLITE_CONSTRAINT:
+      return DbError::Kind::Constraint;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return DbError::Kind::Busy;
-    default: return fallback;
+    case SQLITE_LOCKED:
+      return DbError::Kind::Busy;
+    default:
+      return fallback;
   }
 }
 }  // namespace
@@ -25,15 +27,36 @@ DbError::Kind kind_of(int rc, DbError::Kind fallback) {
 std::string describe(const DbError& e) {
   const char* what = "database error";
   switch (e.kind) {
-    case DbError::Kind::Open: what = "cannot open database"; break;
-    case DbError::Kind::Prepare: what = "cannot prepare statement"; break;
-    case DbError::Kind::Bind: what = "cannot bind parameter"; break;
-    case DbError::Kind::Step: what = "statement failed"; break;
-    case DbError::Kind::Constraint: what = "constraint violated"; break;
-    case DbError::Kind::Busy: what = "database is busy"; break;
-    case DbError::Kind::Schema: what = "not a store of this version"; break;
-    case DbError::Kind::NotFound: what = "not found"; break;
-    case DbError::Kind::Nested: what = "nested transaction"; break;
+    case DbError::Kind::Open:
+      what = "cannot open database";
+      break;
+    case DbError::Kind::Prepare:
+      what = "cannot prepare statement";
+      break;
+    case DbError::Kind::Bind:
+      what = "cannot bind parameter";
+      break;
+    case DbError::Kind::Step:
+      what = "statement failed";
+      break;
+    case DbError::Kind::Constraint:
+      what = "constraint violated";
+      break;
+    case DbError::Kind::Busy:
+      what = "database is busy";
+      break;
+    case DbError::Kind::Schema:
+      what = "not a store of this version";
+      break;
+    case DbError::Kind::NotFound:
+      what = "not found";
+      break;
+    case DbError::Kind::Nested:
+      what = "nested transaction";
+      break;
+    case DbError::Kind::Exhausted:
+      what = "counter exhausted";
+      break;
   }
   return e.message.empty() ? std::string(what) : fmt::format("{}: {}", what, e.message);
 }
@@ -87,8 +110,15 @@ Status<DbError> Stmt::run() {
   }
 }
 
-bool Stmt::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
-std::int64_t Stmt::int64(int col) const { return sqlite3_column_int64(s_, col); }
+int Stmt::column_count() const {
+  return sqlite3_column_count(s_);
+}
+bool Stmt::is_null(int col) const {
+  return sqlite3_column_type(s_, col) == SQLITE_NULL;
+}
+std::int64_t Stmt::int64(int col) const {
+  return sqlite3_column_int64(s_, col);
+}
 std::string Stmt::text(int col) const {
   const unsigned char* p = sqlite3_column_text(s_, col);
   int n = sqlite3_column_bytes(s_, col);
@@ -128,8 +158,7 @@ Result<Database, DbError> Database::open(const std::string& path, Synchronous sy
   return db;
 }
 
-Database::Database(Database&& o) noexcept
-    : h_(o.h_), sync_(o.sync_), in_tx_(o.in_tx_), cache_(std::move(o.cache_)) {
+Database::Database(Database&& o) noexcept : h_(o.h_), sync_(o.sync_), in_tx_(o.in_tx_), cache_(std::move(o.cache_)) {
   o.h_ = nullptr;
   o.cache_.clear();
 }
@@ -145,7 +174,9 @@ Database& Database::operator=(Database&& o) noexcept {
   }
   return *this;
 }
-Database::~Database() { close(); }
+Database::~Database() {
+  close();
+}
 
 void Database::close() noexcept {
   for (auto& [sql, s] : cache_) sqlite3_finalize(s);
@@ -178,8 +209,12 @@ Result<Stmt, DbError> Database::prepare(std::string_view sql) {
   return Stmt(this, it->second);
 }
 
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(h_); }
-int Database::changes() const { return sqlite3_changes(h_); }
+std::int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(h_);
+}
+int Database::changes() const {
+  return sqlite3_changes(h_);
+}
 
 // ---- Transaction ----
 Result<Transaction, DbError> Transaction::begin(Database& db) {

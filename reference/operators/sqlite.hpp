@@ -29,6 +29,7 @@ struct DbError {
     Schema,      // the file is not a store of this program/version
     NotFound,    // a row the caller needs does not exist
     Nested,      // a transaction was begun inside another one
+    Exhausted,   // a counter has no next value (OTA CNTR at 2^40 - 1)
   } kind;
   int code = 0;         // the SQLite result code, 0 if none
   std::string message;  // SQLite's message or ours; never contains key material
@@ -41,7 +42,8 @@ enum class Synchronous { Full, Normal };
 
 class Database;
 
-// A cached prepared statement, borrowed for one use: reset and unbound when the handle goes away.
+// A cached prepared statement, borrowed for one use: reset and unbound when the handle goes away. Two handles for
+// the same SQL text share one sqlite3_stmt, so never hold one while preparing the same text again.
 class Stmt {
  public:
   Stmt(const Stmt&) = delete;
@@ -60,6 +62,7 @@ class Stmt {
   // Runs to completion expecting no rows (INSERT/UPDATE/DELETE).
   [[nodiscard]] Status<DbError> run();
 
+  [[nodiscard]] int column_count() const;
   [[nodiscard]] bool is_null(int col) const;
   [[nodiscard]] std::int64_t int64(int col) const;
   [[nodiscard]] std::string text(int col) const;

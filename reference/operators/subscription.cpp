@@ -3,7 +3,9 @@
 
 namespace mnoswitch::operators {
 namespace {
-bool key_length_ok(std::size_t n) noexcept { return n == 8 || n == 16 || n == 24 || n == 32; }
+bool key_length_ok(std::size_t n) noexcept {
+  return n == 8 || n == 16 || n == 24 || n == 32;
+}
 constexpr std::uint8_t kMaxKvn = 15;
 constexpr std::uint8_t kMaxRotation = 127;
 }  // namespace

@@ -36,9 +36,9 @@ using OtaKicKey = SecretBytes<OtaKicKeyTag>;
 using OtaKidKey = SecretBytes<OtaKidKeyTag>;
 
 struct OtaKeySet {
-  std::uint8_t kvn = 1;      // 1..15
-  std::uint8_t kic = 0;      // raw KIc octet (KVN << 4 | algorithm)
-  std::uint8_t kid = 0;      // raw KID octet (KVN << 4 | algorithm)
+  std::uint8_t kvn = 1;  // 1..15
+  std::uint8_t kic = 0;  // raw KIc octet (KVN << 4 | algorithm)
+  std::uint8_t kid = 0;  // raw KID octet (KVN << 4 | algorithm)
   OtaKicKey kic_key;
   OtaKidKey kid_key;
   std::uint64_t counter = 0;  // the last CNTR the server used with this key set (the card has seen <= this)
