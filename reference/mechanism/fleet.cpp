@@ -199,15 +199,15 @@ void Fleet::open_stores() {
     if (ec) throw Failure{fmt::format("cannot create {}: {}", dir_, ec.message())};
     for (const char* f : {"a.db", "a.db-wal", "a.db-shm", "b.db", "b.db-wal", "b.db-shm"}) fs::remove(fs::path(dir_) / f, ec);
   }
-  const operators::ImsiRange ra{s_.a.plmn, s_.a.first_msin, s_.a.range_size};
-  const operators::ImsiRange rb{s_.b.plmn, s_.b.first_msin, s_.b.range_size};
+  const operators::ImsiBlock ra{s_.a.plmn, s_.a.first_msin, s_.a.range_size};
+  const operators::ImsiBlock rb{s_.b.plmn, s_.b.first_msin, s_.b.range_size};
   open_a();
   b_ = std::make_unique<Mno>(must(Mno::open((fs::path(dir_) / "b.db").string(), "B", rb, n_, o_.sync), "open B"));
   (void)ra;
 }
 
 void Fleet::open_a() {
-  const operators::ImsiRange ra{s_.a.plmn, s_.a.first_msin, s_.a.range_size};
+  const operators::ImsiBlock ra{s_.a.plmn, s_.a.first_msin, s_.a.range_size};
   a_ = std::make_unique<Mno>(must(Mno::open((fs::path(dir_) / "a.db").string(), "A", ra, n_, o_.sync), "open A"));
 }
 
@@ -247,7 +247,7 @@ void Fleet::provision() {
     state.sqn = aka::UsimSqnState::fresh(aka::SqnLayout{});
     devices_.emplace_back(usim::RekeyCard(usim::Card(std::move(config), std::move(state))), iccid.digits());
 
-    operators::HssRecord rec;
+    operators::AucRecord rec;
     rec.k = k;
     rec.opc = opc;
     must(a_->put_subscriber(d, old_imsi.digits(), std::move(rec)), "A provision");
@@ -294,7 +294,7 @@ AbstractDevice Fleet::abstract(std::uint32_t d) const {
   x.rekeyed = ghost_[d].rekeyed_by_agreement;
   x.closed = safe() ? bp == BPhase::Rekeyed : (bp == BPhase::Serving || bp == BPhase::Rekeyed);
   x.replayed = ghost_[d].replayed;
-  auto gen_of = [&](const operators::HssRecord* r) -> std::optional<KeyGen> {
+  auto gen_of = [&](const operators::AucRecord* r) -> std::optional<KeyGen> {
     if (r == nullptr) return std::nullopt;
     // The AuC answers with K and, after a MAC failure report, with the pending K' (REQ-HO-13 two-phase commit):
     // the record serves the card's key if either matches.
@@ -511,13 +511,13 @@ class MnoReplayView final : public operators::ReplayView {
 
 class RangeView final : public operators::ImsiView {
  public:
-  RangeView(const operators::Hss& hss, const operators::ImsiRange& range) : hss_(hss), range_(range) {}
+  RangeView(const operators::Hss& hss, const operators::ImsiBlock& range) : hss_(hss), range_(range) {}
   bool in_range(const usim::Imsi& i) const override { return range_.contains(i.digits()); }
   bool in_use(const usim::Imsi& i, const usim::Iccid&) const override { return hss_.find(i.digits()) != nullptr; }
 
  private:
   const operators::Hss& hss_;
-  const operators::ImsiRange& range_;
+  const operators::ImsiBlock& range_;
 };
 
 void Fleet::b_allocate(Tick t) {
@@ -584,7 +584,7 @@ void Fleet::b_accept_handover(ByteSpan file, Tick t) {
     const auto idx = b_->hss().range().index_of(r.imsi.digits());
     if (!idx) continue;
     const auto d = static_cast<std::uint32_t>(*idx);
-    operators::HssRecord rec;
+    operators::AucRecord rec;
     rec.k = r.aka.k;
     rec.opc = std::get<aka::Opc>(r.aka.op);
     rec.sqn = r.aka.sqn;
@@ -660,7 +660,7 @@ void Fleet::b_on_por(std::uint32_t d, const Sms& sms, Tick t) {
     // The HSS's pending slot: served after a MAC failure until the card confirms (REQ-HO-13 two-phase commit).
     auto* rec = b_->hss().find(names_[d].new_imsi);
     if (rec == nullptr) return;
-    operators::HssRecord copy = *rec;
+    operators::AucRecord copy = *rec;
     copy.pending_k = material.value().k;
     must(b_->put_subscriber(d, names_[d].new_imsi, std::move(copy)), "B pending");
     ota::KeySet ks;
@@ -678,7 +678,7 @@ void Fleet::b_on_por(std::uint32_t d, const Sms& sms, Tick t) {
     // The card answered under the agreed keys: K' is current, the old K and A's key set are gone.
     auto* rec = b_->hss().find(names_[d].new_imsi);
     if (rec == nullptr || !rec->pending_k) return;
-    operators::HssRecord copy = *rec;
+    operators::AucRecord copy = *rec;
     copy.k = *copy.pending_k;
     copy.pending_k.reset();
     copy.generation = operators::KeyGeneration::Rekeyed;

@@ -14,18 +14,18 @@ std::string_view describe(AttachError e) noexcept {
   return "attach failed";
 }
 
-const HssRecord* Hss::find(const std::string& imsi) const noexcept {
+const AucRecord* Hss::find(const std::string& imsi) const noexcept {
   auto it = records_.find(imsi);
   return it == records_.end() ? nullptr : &it->second;
 }
-HssRecord* Hss::find(const std::string& imsi) noexcept {
+AucRecord* Hss::find(const std::string& imsi) noexcept {
   auto it = records_.find(imsi);
   return it == records_.end() ? nullptr : &it->second;
 }
 
 // TS 33.102 §6.3.2: AV = RAND || XRES || CK || IK || AUTN with the next SQN of this subscriber.
 Result<Challenge, AttachError> Hss::challenge(const std::string& imsi, bool use_pending) {
-  HssRecord* r = find(imsi);
+  AucRecord* r = find(imsi);
   if (r == nullptr) return err(AttachError::UnknownSubscriber);
   if (use_pending && !r->pending_k) return err(AttachError::MacFailure);
   const aka::K& k = use_pending ? *r->pending_k : r->k;
@@ -37,7 +37,7 @@ Result<Challenge, AttachError> Hss::challenge(const std::string& imsi, bool use_
 
 // TS 33.102 §6.3.5: verify MAC-S and continue above SQN_MS.
 Status<AttachError> Hss::resynchronise(const std::string& imsi, const Challenge& c, const aka::Auts& auts) {
-  HssRecord* r = find(imsi);
+  AucRecord* r = find(imsi);
   if (r == nullptr) return err(AttachError::UnknownSubscriber);
   const aka::K& k = c.with_pending && r->pending_k ? *r->pending_k : r->k;
   const aka::Milenage m(k, r->opc);

@@ -12,7 +12,7 @@
 #include "reference/aka/milenage.hpp"
 #include "reference/aka/types.hpp"
 #include "reference/core/result.hpp"
-#include "reference/operators/imsi_range.hpp"
+#include "reference/operators/imsi_block.hpp"
 
 namespace mnoswitch::operators {
 
@@ -20,7 +20,7 @@ namespace mnoswitch::operators {
 // the clear outside ct_equal).
 enum class KeyGeneration : std::uint8_t { Original = 1, Rekeyed = 2 };
 
-struct HssRecord {
+struct AucRecord {
   aka::K k;
   aka::Opc opc;
   KeyGeneration generation = KeyGeneration::Original;
@@ -50,17 +50,17 @@ struct Challenge {
 
 class Hss {
  public:
-  explicit Hss(ImsiRange range) : range_(std::move(range)) {}
+  explicit Hss(ImsiBlock range) : range_(std::move(range)) {}
 
-  [[nodiscard]] const ImsiRange& range() const noexcept { return range_; }
+  [[nodiscard]] const ImsiBlock& range() const noexcept { return range_; }
   [[nodiscard]] bool owns(std::string_view imsi) const noexcept { return range_.contains(imsi); }
 
-  void put(const std::string& imsi, HssRecord record) { records_.insert_or_assign(imsi, std::move(record)); }
+  void put(const std::string& imsi, AucRecord record) { records_.insert_or_assign(imsi, std::move(record)); }
   bool erase(const std::string& imsi) { return records_.erase(imsi) != 0; }
-  [[nodiscard]] const HssRecord* find(const std::string& imsi) const noexcept;
-  [[nodiscard]] HssRecord* find(const std::string& imsi) noexcept;
+  [[nodiscard]] const AucRecord* find(const std::string& imsi) const noexcept;
+  [[nodiscard]] AucRecord* find(const std::string& imsi) noexcept;
   [[nodiscard]] std::size_t size() const noexcept { return records_.size(); }
-  [[nodiscard]] const std::unordered_map<std::string, HssRecord>& records() const noexcept { return records_; }
+  [[nodiscard]] const std::unordered_map<std::string, AucRecord>& records() const noexcept { return records_; }
 
   // TS 33.102 §6.3.2: an authentication vector for `imsi` (with K, or with the pending K' when asked).
   [[nodiscard]] Result<Challenge, AttachError> challenge(const std::string& imsi, bool use_pending);
@@ -68,8 +68,8 @@ class Hss {
   [[nodiscard]] Status<AttachError> resynchronise(const std::string& imsi, const Challenge& c, const aka::Auts& auts);
 
  private:
-  ImsiRange range_;
-  std::unordered_map<std::string, HssRecord> records_;
+  ImsiBlock range_;
+  std::unordered_map<std::string, AucRecord> records_;
   std::unique_ptr<aka::RandPool> rands_ = std::make_unique<aka::RandPool>();  // movable Hss
 };
 

@@ -26,7 +26,7 @@ std::uint64_t u64(std::int64_t v) { return static_cast<std::uint64_t>(v); }
 
 }  // namespace
 
-Result<Mno, db::DbError> Mno::open(const std::string& path, std::string name, ImsiRange range, std::uint32_t devices,
+Result<Mno, db::DbError> Mno::open(const std::string& path, std::string name, ImsiBlock range, std::uint32_t devices,
                                    db::Synchronous sync) {
   auto database = db::Database::open(path, sync);
   if (database.failed()) return err(database.error());
@@ -46,7 +46,7 @@ Status<db::DbError> Mno::load() {
     auto s = MNOSWITCH_TRY(db_.prepare(
         "SELECT imsi, k, opc, generation, ind_bits, seq_he, next_ind, pending_k FROM hss"));
     while (MNOSWITCH_TRY(s.step())) {
-      HssRecord r;
+      AucRecord r;
       auto k = s.blob(1);
       auto opc = s.blob(2);
       if (k.size() != aka::kKeySize || opc.size() != aka::kKeySize)
@@ -135,7 +135,7 @@ Result<std::uint64_t, db::DbError> Mno::reserve_counter(const std::string& iccid
   return counter;
 }
 
-Status<db::DbError> Mno::put_subscriber(std::uint32_t d, const std::string& imsi, HssRecord record) {
+Status<db::DbError> Mno::put_subscriber(std::uint32_t d, const std::string& imsi, AucRecord record) {
   auto s = MNOSWITCH_TRY(db_.prepare(
       "INSERT OR REPLACE INTO hss(imsi, device, k, opc, generation, ind_bits, seq_he, next_ind, pending_k) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
@@ -162,7 +162,7 @@ Status<db::DbError> Mno::erase_subscriber(const std::string& imsi) {
 
 // TS 33.102 Annex C.1.1: SEQ_HE is durable, so that after a crash the AuC never issues an SQN twice.
 Status<db::DbError> Mno::save_sqn(const std::string& imsi) {
-  const HssRecord* r = hss_.find(imsi);
+  const AucRecord* r = hss_.find(imsi);
   if (r == nullptr) return err(db::DbError{db::DbError::Kind::NotFound, 0, "no subscriber"});
   auto s = MNOSWITCH_TRY(db_.prepare("UPDATE hss SET seq_he = ?2, next_ind = ?3 WHERE imsi = ?1"));
   s.bind(1, imsi).bind(2, i64(r->sqn.seq_he)).bind(3, i64(r->sqn.next_ind));

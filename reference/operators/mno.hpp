@@ -31,7 +31,7 @@ struct OutgoingSms {
 class Mno {
  public:
   // Opens (or creates) the operator's store at `path` and loads its state: a resume after a crash starts here.
-  [[nodiscard]] static Result<Mno, db::DbError> open(const std::string& path, std::string name, ImsiRange range,
+  [[nodiscard]] static Result<Mno, db::DbError> open(const std::string& path, std::string name, ImsiBlock range,
                                                       std::uint32_t devices, db::Synchronous sync);
   Mno(Mno&&) = default;
   Mno& operator=(Mno&&) = delete;
@@ -57,7 +57,7 @@ class Mno {
   // REQ-HO-21: the next OTA counter of a card, reserved durably (it is never handed out again, even after a crash).
   [[nodiscard]] Result<std::uint64_t, db::DbError> reserve_counter(const std::string& iccid);
   // HSS / OTA records.
-  [[nodiscard]] Status<db::DbError> put_subscriber(std::uint32_t d, const std::string& imsi, HssRecord record);
+  [[nodiscard]] Status<db::DbError> put_subscriber(std::uint32_t d, const std::string& imsi, AucRecord record);
   [[nodiscard]] Status<db::DbError> erase_subscriber(const std::string& imsi);
   [[nodiscard]] Status<db::DbError> save_sqn(const std::string& imsi);
   [[nodiscard]] Status<db::DbError> put_card(std::uint32_t d, const std::string& iccid, CardOta card);
@@ -73,7 +73,7 @@ class Mno {
   [[nodiscard]] db::Database& database() noexcept { return db_; }
 
  private:
-  Mno(db::Database db, std::string name, ImsiRange range, std::uint32_t devices)
+  Mno(db::Database db, std::string name, ImsiBlock range, std::uint32_t devices)
       : db_(std::move(db)), name_(std::move(name)), hss_(std::move(range)), journal_(devices) {}
   [[nodiscard]] Status<db::DbError> load();
 

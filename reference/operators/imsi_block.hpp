@@ -11,7 +11,7 @@
 
 namespace mnoswitch::operators {
 
-struct ImsiRange {
+struct ImsiBlock {
   std::string plmn;  // MCC + MNC (5 or 6 digits)
   std::uint64_t first_msin = 0;
   std::uint64_t size = 0;
