@@ -171,6 +171,7 @@ class Fleet {
   std::unordered_map<std::uint32_t, ota::KeySet> b_pending_ota_;
   std::vector<Notice> b_notices_out_;
   std::vector<Bytes> b_batches_out_;
+  std::size_t b_batches_taken_ = 0;  // of b_batches_out_, applied in A's open step
   std::uint64_t b_batch_seq_ = 0;
   // bookkeeping
   std::vector<std::uint32_t> attach_queue_;
@@ -833,9 +834,10 @@ void Fleet::handle_notice_at_b(const Notice& n, Tick t) {
 void Fleet::a_step(Tick t) {
   for (const auto& n : std::exchange(a_inbox_, {})) handle_notice_at_a(n, t);
   // Batches from B (step 3): validated whole, applied in this step (REQ-HO-10).
-  while (!b_batches_out_.empty()) {
-    Bytes file = std::move(b_batches_out_.front());
-    b_batches_out_.erase(b_batches_out_.begin());
+  // B keeps each batch until A's acceptance is durable (A's commit): a crash of A before it just means the
+  // batch is delivered again (and, had it been accepted, rejected as a replay, which changes nothing).
+  for (b_batches_taken_ = 0; b_batches_taken_ < b_batches_out_.size(); ++b_batches_taken_) {
+    const Bytes& file = b_batches_out_[b_batches_taken_];
     MnoReplayView replay(*a_);
     RangeView view(b_->hss(), b_->hss().range());  // A's view of B's ranges (from the contract)
     auto batch = operators::open_batch(file, *id_a_, dir_a_, replay, view);
@@ -965,6 +967,7 @@ void Fleet::crash_a(Tick t) {
   a_notices_out_.clear();
   a_inbox_.clear();
   a_batches_out_.clear();
+  b_batches_taken_ = 0;
   a_timers_ = {};
   open_a();
   a_rebuild(t);
@@ -1025,6 +1028,8 @@ void Fleet::a_commit_and_flush(Tick t) {
   crash_point(t);  // before the commit: this step's work is lost, nothing of it was sent
   must(a_->commit(), "A commit");
   ++sum_.transactions;
+  b_batches_out_.erase(b_batches_out_.begin(), b_batches_out_.begin() + static_cast<std::ptrdiff_t>(b_batches_taken_));
+  b_batches_taken_ = 0;
   crash_point(t);  // after the commit, before anything left
   auto out = a_->take_outbox();
   const std::size_t half = out.size() / 2;

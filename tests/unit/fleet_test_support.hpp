@@ -4,7 +4,17 @@
 #include "reference/mechanism/fleet.hpp"
 #include "reference/mechanism/scenario.hpp"
 
+#include <cstdlib>
+#include <filesystem>
+
 namespace mnoswitch::test {
+
+// The fleet tests open and reopen SQLite stores hundreds of times; on tmpfs the fsyncs cost nothing. (The crash
+// is simulated in-process — close without commit, reopen — so tmpfs does not weaken what the tests show.)
+inline const bool kScratchOnTmpfs = [] {
+  if (std::filesystem::is_directory("/dev/shm")) setenv("TMPDIR", "/dev/shm", 0);
+  return true;
+}();
 
 inline mechanism::Scenario small_scenario(std::uint64_t devices, std::uint64_t seed = 1) {
   auto s = mechanism::default_scenario();
