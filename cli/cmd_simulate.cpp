@@ -6,44 +6,12 @@
 #include <sstream>
 
 #include "cli/command.hpp"
+#include "cli/simulate_report.hpp"
 #include "reference/mechanism/fleet.hpp"
 #include "reference/mechanism/scenario.hpp"
 
 namespace mnoswitch::cli {
 namespace {
-
-using mechanism::Summary;
-
-void print_summary(const Summary& s) {
-  fmt::print("mnoswitch simulate: {} devices, variant {}, seed {}\n", s.devices, s.variant, s.seed);
-  fmt::print("  scenario: {}\n", s.scenario);
-  fmt::print("  outcome after {} ticks:\n", s.ticks);
-  fmt::print("    switched to B       {:>9}\n", s.switched);
-  fmt::print("    still pending       {:>9}   (reachable on A's or B's HSS, change not complete)\n", s.pending);
-  fmt::print("    rolled back         {:>9}   (stays with A, on read-back evidence)\n", s.rolled_back);
-  fmt::print("    stranded            {:>9}   (no working IMSI: the final attach fails)\n", s.stranded);
-  fmt::print("    re-keyed by B       {:>9}   (key agreement; A does not know the new K / OTA keys)\n", s.rekeyed);
-  fmt::print("  OTA: {} secured packets sent ({} re-sends), {} SMS segments, {} PoRs received\n", s.ota_commands,
-             s.ota_retries, s.sms_segments, s.pors_received);
-  fmt::print("  network: {} SMS lost, {} duplicated, {} expired in the SMSC; {} PoRs lost\n", s.network.downlink_lost,
-             s.network.downlink_duplicated, s.network.downlink_expired, s.network.uplink_lost);
-  fmt::print("  attaches (AKA): before {} ({} failed), during {} ({} failed), after {} ({} failed)\n",
-             s.attaches_before, s.attach_failures_before, s.attaches_during, s.attach_failures_during,
-             s.attaches_after, s.attach_failures_after);
-  fmt::print("  durability: {} crash(es) of MNO A{}, resumed from SQLite; {} transactions\n", s.crashes,
-             s.crashes ? fmt::format(" at tick {}", s.crash_tick) : std::string(), s.transactions);
-  std::uint64_t total = 0;
-  for (auto v : s.violations) total += v;
-  fmt::print("  invariants: checked on all {} abstract state changes: {}\n", s.invariant_checks,
-             total == 0 ? std::string("all hold") : std::string("VIOLATED"));
-  for (std::size_t i = 0; i < mechanism::kInvariantCount; ++i)
-    if (s.violations[i] != 0)
-      fmt::print("    {:<13} violated in {} states\n", mechanism::to_string(mechanism::kAllInvariants[i]), s.violations[i]);
-  if (!s.first_violation.empty()) fmt::print("    first: {}\n", s.first_violation);
-  if (s.trace_lines) fmt::print("  trace: {} lines\n", s.trace_lines);
-  if (s.pcap_frames) fmt::print("  pcap: {} GSMTAP SIM frames\n", s.pcap_frames);
-  fmt::print("  time: {:.1f} s\n", s.seconds);
-}
 
 int run(const std::string& scenario_path, const std::string& variant_text, std::optional<std::uint64_t> devices,
         std::optional<std::uint64_t> seed, const std::string& db_dir, bool json, const std::string& trace_path,
