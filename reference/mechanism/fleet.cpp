@@ -13,6 +13,9 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
+#include <tuple>
+#include <utility>
 #include <queue>
 #include <unordered_map>
 
@@ -70,6 +73,12 @@ struct Ghost {
   std::uint64_t max_applied = 0;  // highest set counter the card applied
   bool replayed = false;
   bool rekeyed_by_agreement = false;
+  // Issue 6 (abstraction): KA-INIT is invisible in the model (b_rekey is one atomic step, mechanism.md §6), so
+  // the card's and B's counters are shown as before KA-INIT until the card commits.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> before_ka_init;
+  // ... and after the commit, B's KA-COMMIT retries (idempotent, under the new keys) are invisible too: the
+  // counters stay as b_rekey left them (the model has no B command after the re-key).
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> at_rekey;
   std::vector<std::uint64_t> counters_sent;  // every CNTR that left for this card (REQ-HO-09: never twice)
 };
 
@@ -293,6 +302,8 @@ AbstractDevice Fleet::abstract(std::uint32_t d) const {
   x.cancelled = ap == APhase::RolledBack;
   if (const auto* c = b_->ota().find(dev.iccid())) x.ctr_b = c->next_counter - 1;
   x.rekeyed = ghost_[d].rekeyed_by_agreement;
+  if (ghost_[d].before_ka_init && !card_rekeyed) std::tie(x.cctr, x.ctr_b) = *ghost_[d].before_ka_init;
+  if (ghost_[d].at_rekey && card_rekeyed) std::tie(x.cctr, x.ctr_b) = *ghost_[d].at_rekey;
   x.closed = safe() ? bp == BPhase::Rekeyed : (bp == BPhase::Serving || bp == BPhase::Rekeyed);
   x.replayed = ghost_[d].replayed;
   auto gen_of = [&](const operators::AucRecord* r) -> std::optional<KeyGen> {
@@ -406,7 +417,7 @@ void Fleet::a_send_set(std::uint32_t d, Tick t) {
   ++sets_sent_;
   last_set_tick_ = t;
   if (safe()) a_timers_.emplace(t + s_.procedure.por_timeout, d);
-  observe(d, "a_send_set", t, {{"c", counter}});
+  // Issue 6: observed as the model's a_send_set once A's journal is committed (a_commit_and_flush).
 }
 
 // REQ-HO-07: a lost PoR is resolved by an RFM read-back with a higher counter, never by guessing.
@@ -424,7 +435,7 @@ void Fleet::a_send_read(std::uint32_t d, Tick t) {
   a_->send(operators::OutgoingSms{d, command(a_->ota().find(iccid)->keys, operators::kUsimRfmTar, counter, script),
                                   static_cast<std::uint8_t>(Carries::ReadImsi), counter});
   a_timers_.emplace(t + s_.procedure.por_timeout, d);
-  observe(d, "a_send_read", t, {{"c", counter}});
+  // Issue 6: observed as the model's a_send_read once A's journal is committed (a_commit_and_flush).
 }
 
 void Fleet::a_proven(std::uint32_t d, Tick t, std::string_view action) {
@@ -611,6 +622,7 @@ void Fleet::b_send_rekey_init(std::uint32_t d, Tick t) {
   DeviceChange c = b_->change(d);
   if (c.attempts > 0) ++sum_.ota_retries;
   c.phase = static_cast<std::uint8_t>(BPhase::RekeyInit);
+  if (!ghost_[d].before_ka_init) ghost_[d].before_ka_init = std::pair{last_[d].cctr, last_[d].ctr_b};
   c.attempts = static_cast<std::uint8_t>(std::min(255, c.attempts + 1));
   c.counter = counter;
   c.sent_at = t;
@@ -730,6 +742,7 @@ void Fleet::deliver_to_cards(Tick t) {
         if (before_gen != dev.card().generation()) {
           g.rekeyed_by_agreement = true;
           action = "b_rekey";
+          if (!g.at_rekey) g.at_rekey = std::pair{sms.tag.counter, sms.tag.counter};
         }
         break;
       case Carries::Nothing:
@@ -1030,8 +1043,17 @@ void Fleet::a_commit_and_flush(Tick t) {
   ++sum_.transactions;
   b_batches_out_.erase(b_batches_out_.begin(), b_batches_out_.begin() + static_cast<std::ptrdiff_t>(b_batches_taken_));
   b_batches_taken_ = 0;
-  crash_point(t);  // after the commit, before anything left
   auto out = a_->take_outbox();
+  // Issue 6 (abstraction): a journalled command counts as sent (sent_set/sent_read) from the commit on; one that
+  // never leaves because of a crash is a lost message in the model.
+  for (const auto& m : out) {
+    const SmsTag tag{static_cast<Carries>(m.carries), m.counter};
+    if (tag.what == Carries::SetImsi) ghost_[m.device].sent_set.push_back(SentSet{ImsiIs::New, m.counter, 0});
+    if (tag.what == Carries::ReadImsi) ghost_[m.device].sent_read.push_back(SentRead{m.counter, 0});
+    if (tag.what == Carries::SetImsi || tag.what == Carries::ReadImsi)
+      observe(m.device, tag.what == Carries::SetImsi ? "a_send_set" : "a_send_read", t, {{"c", m.counter}});
+  }
+  crash_point(t);  // after the commit, before anything left
   const std::size_t half = out.size() / 2;
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (i == half) crash_point(t);  // half of the step's SMS are out
@@ -1039,8 +1061,6 @@ void Fleet::a_commit_and_flush(Tick t) {
     const SmsTag tag{static_cast<Carries>(m.carries), m.counter};
     ++sum_.ota_commands;
     note_counter(m.device, m.counter);
-    if (tag.what == Carries::SetImsi) ghost_[m.device].sent_set.push_back(SentSet{ImsiIs::New, m.counter, 0});
-    if (tag.what == Carries::ReadImsi) ghost_[m.device].sent_read.push_back(SentRead{m.counter, 0});
     for (auto& tpdu : m.tpdus) {
       ++sum_.sms_segments;
       net_.send_to_card(t, m.device, Party::MnoA, tag, std::move(tpdu));
