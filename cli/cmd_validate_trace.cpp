@@ -13,7 +13,8 @@ namespace {
 
 using model::validate::Report;
 
-model::Config variant_config(const std::string& variant, const std::vector<std::string>& without) {
+model::Config variant_config(const std::string& variant, const std::vector<std::string>& without,
+                             const std::vector<std::string>& with) {
   model::Config cfg;
   if (variant == "safe") cfg = model::safe_variant();
   else if (variant == "seed") cfg = model::seed_variant();
@@ -22,6 +23,11 @@ model::Config variant_config(const std::string& variant, const std::vector<std::
     auto r = model::parse_req(w);
     if (!r) fail(kBadInput, "--without: unknown requirement '" + w + "' (REQ-HO-01..15)");
     cfg = cfg.without(*r);
+  }
+  for (const auto& w : with) {
+    auto r = model::parse_req(w);
+    if (!r) fail(kBadInput, "--with: unknown requirement '" + w + "' (REQ-HO-01..15)");
+    cfg = model::validate::with(cfg, *r);
   }
   return cfg;
 }
@@ -74,13 +80,14 @@ const Registration reg{Command{
     [](CLI::App& app) -> std::function<int()> {
       struct Opts {
         std::string file, variant;
-        std::vector<std::string> without;
+        std::vector<std::string> without, with;
         bool json = false;
       };
       auto o = std::make_shared<Opts>();
       app.add_option("FILE", o->file, "JSON-lines trace (spec/mechanism.md §5)")->required();
       app.add_option("--variant", o->variant, "model variant: seed or safe (default: the trace's, else safe)");
       app.add_option("--without", o->without, "switch a requirement of the variant off (REQ-HO-nn), repeatable");
+      app.add_option("--with", o->with, "switch a requirement on (e.g. the implementation's seed keeps REQ-HO-11, -14)");
       app.add_flag("--json", o->json, "print one JSON object");
       app.footer("Exit codes: 0 valid; 1 the model does not allow a step or an invariant fails (the first is named,\n"
                  "with the pre and post state); 2 malformed trace or bad option; 3 the file cannot be read.");
@@ -92,7 +99,7 @@ const Registration reg{Command{
         try {
           lines = model::validate::read_trace(in);
           std::string v = o->variant.empty() ? trace_variant(lines) : o->variant;
-          r = model::validate::validate_trace(lines, variant_config(v.empty() ? "safe" : v, o->without));
+          r = model::validate::validate_trace(lines, variant_config(v.empty() ? "safe" : v, o->without, o->with));
         } catch (const model::validate::Malformed& e) {
           fail(kBadInput, o->file + ": " + e.what());
         }

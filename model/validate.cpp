@@ -25,7 +25,7 @@ std::string elem_name(S s, const json& j) {
     throw Malformed("null where a " + std::string(sort_name(s)) + " is expected");
   }
   if (s == S::Device || s == S::Ctr) {
-    if (!j.is_number_unsigned()) throw Malformed(fmt::format("{} must be a non-negative integer, got {}", sort_name(s), j.dump()));
+    if (!j.is_number_integer() || j.get<std::int64_t>() < 0) throw Malformed(fmt::format("{} must be a non-negative integer, got {}", sort_name(s), j.dump()));
     return std::to_string(j.get<std::uint64_t>());
   }
   if (!j.is_string()) throw Malformed(fmt::format("{} must be a string, got {}", sort_name(s), j.dump()));
@@ -449,6 +449,27 @@ void set_diff(std::vector<std::string>& out, const std::string& name, const json
     if (!sa.count(x)) out.push_back(fmt::format("+ {} {}", name, x));
 }
 
+void build_trace(Trace& t, const std::vector<json>& lines, std::size_t n) {
+  for (std::size_t d = 0; d < std::max<std::size_t>(n, 1); ++d) t.u.add(S::Device, std::to_string(d));
+  t.u.add(S::Imsi, kNoImsi);
+  try {
+    for (const auto& l : lines) {
+      collect(t.u, state_of(l));
+      const std::string act = l.value("action", std::string());
+      if (const Action* a = find_action(act); a && l.contains("args") && l["args"].is_object())
+        for (const auto& p : a->params)
+          if (l["args"].contains(p.name) && p.sort != S::Device) t.u.add(p.sort, elem_name(p.sort, l["args"][p.name]));
+    }
+    for (S s : {S::Key, S::Ctr, S::Prof})
+      if (t.u.size(s) == 0) t.u.add(s, s == S::Ctr ? "0" : "none");
+    for (const auto& nm : t.u.names[static_cast<std::size_t>(S::Ctr)]) t.u.ctr_value.push_back(std::stoull(nm));
+    for (const auto& l : lines) t.states.push_back(interp(t.u, state_of(l), n));
+    t.rigid = make_rigid(t.u, state_of(lines.front()));
+  } catch (const json::exception& e) {
+    throw Malformed(std::string("abstract state: ") + e.what());
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> state_diff(const json& pre, const json& post) {
@@ -486,6 +507,12 @@ std::vector<std::string> state_diff(const json& pre, const json& post) {
   return out;
 }
 
+Config with(Config c, Req r) {
+  c.on.set(static_cast<std::size_t>(r));
+  c.name += std::string("+") + std::string(info(r).id);
+  return c;
+}
+
 std::vector<json> read_trace(std::istream& in) {
   std::vector<json> lines;
   std::string s;
@@ -511,24 +538,7 @@ Report validate_trace(const std::vector<json>& lines, const Config& cfg) {
   Trace t;
   const std::size_t n = state_of(lines.front())["devices"].size();
   rep.devices = n;
-  for (std::size_t d = 0; d < std::max<std::size_t>(n, 1); ++d) t.u.add(S::Device, std::to_string(d));
-  t.u.add(S::Imsi, kNoImsi);
-  try {
-    for (const auto& l : lines) {
-      collect(t.u, state_of(l));
-      const std::string act = l.value("action", std::string());
-      if (const Action* a = find_action(act); a && l.contains("args") && l["args"].is_object())
-        for (const auto& p : a->params)
-          if (l["args"].contains(p.name) && p.sort != S::Device) t.u.add(p.sort, elem_name(p.sort, l["args"][p.name]));
-    }
-    for (S s : {S::Key, S::Ctr, S::Prof})
-      if (t.u.size(s) == 0) t.u.add(s, s == S::Ctr ? "0" : "none");
-    for (const auto& nm : t.u.names[static_cast<std::size_t>(S::Ctr)]) t.u.ctr_value.push_back(std::stoull(nm));
-    for (const auto& l : lines) t.states.push_back(interp(t.u, state_of(l), n));
-    t.rigid = make_rigid(t.u, state_of(lines.front()));
-  } catch (const json::exception& e) {
-    throw Malformed(std::string("abstract state: ") + e.what());
-  }
+  build_trace(t, lines, n);
   for (S s : {S::Device, S::Imsi, S::Key, S::Ctr, S::Prof}) rep.universe[std::string(sort_name(s))] = static_cast<std::size_t>(t.u.size(s));
 
   Checker ck(t, cfg);
@@ -570,12 +580,27 @@ Report validate_trace(const std::vector<json>& lines, const Config& cfg) {
     p.reason = "the first state does not satisfy Init";
     return finish(p);
   }
+  // The invariants of state k; the first violation is kept (also when the step into k is not the model's).
+  auto check_invariants = [&](std::size_t k) {
+    const std::uint64_t changed = k == 0 ? ~std::uint64_t{0} : changed_vars(t.states[k - 1], t.states[k]);
+    auto bad = ck.failing_invariants(t.states[k], changed, verdicts, rep.invariant_checks);
+    if (!bad.empty() && !rep.violation) {
+      Problem p = problem("invariant", k);
+      p.invariants = bad;
+      p.reason = fmt::format("{} violated", fmt::join(bad, ", "));
+      rep.violation = p;
+    }
+  };
+  auto step_failure = [&](std::size_t k, Problem p) {
+    check_invariants(k);
+    return finish(std::move(p));
+  };
   for (std::size_t k = 0; k < t.states.size(); ++k) {
     if (k > 0) {
       if (rigid_part(state_of(lines[k])) != rigid0) {
         Problem p = problem("rigid", k);
         p.reason = "a rigid symbol (ranges, supported profiles, old IMSIs, card profiles) changed";
-        return finish(p);
+        return step_failure(k, std::move(p));
       }
       const std::string act = lines[k].value("action", std::string());
       const json args = lines[k].value("args", json::object());
@@ -585,12 +610,12 @@ Report validate_trace(const std::vector<json>& lines, const Config& cfg) {
         if (!named->a->enabled(cfg)) {
           Problem p = problem("step", k);
           p.reason = fmt::format("{} is not an action of variant {}", act, cfg.name);
-          return finish(p);
+          return step_failure(k, std::move(p));
         }
         if (auto why = try_action(ck, *named, t.states[k - 1], t.states[k], args, cand)) {
           Problem p = problem("step", k);
           p.reason = *why;
-          return finish(p);
+          return step_failure(k, std::move(p));
         }
         ++rep.actions[act];
       } else {  // no action, or an implementation event the model does not name: which actions explain it?
@@ -600,20 +625,13 @@ Report validate_trace(const std::vector<json>& lines, const Config& cfg) {
         if (by.empty()) {
           Problem p = problem("step", k);
           p.reason = act.empty() ? "no action of the model allows this step" : fmt::format("\"{}\" is not a model action and no action allows this step", act);
-          return finish(p);
+          return step_failure(k, std::move(p));
         }
         ++rep.actions[act.empty() ? "(unnamed)" : act];
         rep.explained.emplace_back(k, by);
       }
     }
-    const std::uint64_t changed = k == 0 ? ~std::uint64_t{0} : changed_vars(t.states[k - 1], t.states[k]);
-    auto bad = ck.failing_invariants(t.states[k], changed, verdicts, rep.invariant_checks);
-    if (!bad.empty() && !rep.violation) {  // keep checking the steps: does the run still conform to the model?
-      Problem p = problem("invariant", k);
-      p.invariants = bad;
-      p.reason = fmt::format("{} violated", fmt::join(bad, ", "));
-      rep.violation = p;
-    }
+    check_invariants(k);
   }
   return finish(rep.violation);
 }
@@ -636,6 +654,19 @@ json to_json(const Report& r) {
   j["problem"] = r.problem ? problem_json(*r.problem) : json(nullptr);
   j["violation"] = r.violation ? problem_json(*r.violation) : json(nullptr);
   return j;
+}
+
+std::map<std::string, bool> evaluate_invariants(const json& state, const Config& cfg) {
+  const std::vector<json> lines{json{{"action", "init"}, {"state", state}}};
+  Trace t;
+  build_trace(t, lines, state_of(lines.front())["devices"].size());
+  Checker ck(t, cfg);
+  std::vector<char> verdicts;
+  std::size_t checks = 0;
+  (void)ck.failing_invariants(t.states[0], ~std::uint64_t{0}, verdicts, checks);
+  std::map<std::string, bool> r;
+  for (std::size_t i = 0; i < invariants().size(); ++i) r[invariants()[i].name] = verdicts[i] == 1;
+  return r;
 }
 
 }  // namespace mnoswitch::model::validate

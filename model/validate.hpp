@@ -49,6 +49,10 @@ struct Report {
   std::map<std::string, double> invariant_seconds;  // time spent per invariant formula
 };
 
+// A variant with one more requirement switched on (the implementation's `seed` keeps some of `safe`'s
+// protections it cannot switch off: the encrypted hand-over REQ-HO-14, the durable journal REQ-HO-11).
+[[nodiscard]] Config with(Config c, Req r);
+
 // Lines of JSON; each with "state" (the whole abstract state), "action", optional "args" and "step".
 [[nodiscard]] std::vector<nlohmann::json> read_trace(std::istream& in);
 [[nodiscard]] Report validate_trace(const std::vector<nlohmann::json>& lines, const Config& cfg);
@@ -57,5 +61,9 @@ struct Report {
 [[nodiscard]] std::vector<std::string> state_diff(const nlohmann::json& pre, const nlohmann::json& post);
 
 [[nodiscard]] nlohmann::json to_json(const Report& r);
+
+// Every invariant formula (INV-* and H-*, by formula name) evaluated on one abstract state: the Z3 side of
+// "invariants both ways" (issue 6 item 5). Throws Malformed like validate_trace.
+[[nodiscard]] std::map<std::string, bool> evaluate_invariants(const nlohmann::json& state, const Config& cfg);
 
 }  // namespace mnoswitch::model::validate

@@ -71,6 +71,9 @@ struct Ghost {
   std::vector<SentAnswer> sent_por;
   std::vector<SentAnswer> sent_rbk;
   std::uint64_t max_applied = 0;  // highest set counter the card applied
+  // Issue 6 (abstraction of cctr): the highest counter of a command the card ran. With SPI counter mode "no check"
+  // (seed) the card stores no counter; the model's cctr is then this ghost.
+  std::uint64_t max_processed = 0;
   bool replayed = false;
   bool rekeyed_by_agreement = false;
   // Issue 6 (abstraction): KA-INIT is invisible in the model (b_rekey is one atomic step, mechanism.md §6), so
@@ -145,7 +148,7 @@ class Fleet {
     v.push_back(c);
   }
   [[nodiscard]] ota::CounterMode mode() const noexcept {
-    return o_.variant == Variant::Safe ? ota::CounterMode::Higher : ota::CounterMode::NoCheck;
+    return o_.variant == Variant::Safe && !o_.test_break_counter_check ? ota::CounterMode::Higher : ota::CounterMode::NoCheck;
   }
   [[nodiscard]] bool safe() const noexcept { return o_.variant == Variant::Safe; }
   std::vector<Bytes> command(const ota::KeySet& keys, const ota::Tar& tar, std::uint64_t counter, ByteSpan data);
@@ -287,6 +290,7 @@ AbstractDevice Fleet::abstract(std::uint32_t d) const {
   x.key = card_rekeyed ? 1 : 0;
   x.ota = card_rekeyed ? 1 : 0;
   x.cctr = dev.ota_counter(card_rekeyed ? usim::kRekeyKeyVersion : kKvnOriginal);
+  if (mode() == ota::CounterMode::NoCheck && !card_rekeyed) x.cctr = std::max(x.cctr, ghost_[d].max_processed);
   const DeviceChange& ca = a_->change(d);
   const DeviceChange& cb = b_->change(d);
   const auto ap = static_cast<APhase>(ca.phase);
@@ -726,12 +730,16 @@ void Fleet::deliver_to_cards(Tick t) {
           // INV-REPLAY ghost: a rewrite applied with a counter not above the highest one applied before.
           if (sms.tag.counter <= g.max_applied) g.replayed = true;
           g.max_applied = std::max(g.max_applied, sms.tag.counter);
+          g.max_processed = std::max(g.max_processed, sms.tag.counter);
           g.sent_por.push_back(SentAnswer{now, sms.tag.counter});
           action = "card_apply_set";
         }
         break;
       case Carries::ReadImsi:
-        if (!out.uplink.empty()) {
+        // Issue 6: only a read the card ran (PoR status 00) is the model's card_read; a refused one (counter
+        // low) changes nothing and tells nothing about EF_IMSI.
+        if (applied_by_card(d, out)) {
+          g.max_processed = std::max(g.max_processed, sms.tag.counter);
           g.sent_rbk.push_back(SentAnswer{now, sms.tag.counter});
           action = "card_read";
         }

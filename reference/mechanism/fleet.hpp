@@ -38,6 +38,9 @@ struct FleetOptions {
   std::function<bool(std::uint64_t point)> crash_a;
   bool check_invariants = true;
   bool keep_db = false;  // keep a private temporary directory (tests inspect it)
+  // Test-only (issue 6): break the REQ-HO-09 guard of `safe` — the OTA servers send with SPI counter mode "no
+  // check", so a duplicated or replayed rewrite is applied again. tests/model shows validate-trace catches it.
+  bool test_break_counter_check = false;
 };
 
 struct Summary {
