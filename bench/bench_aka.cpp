@@ -1,6 +1,6 @@
-// REQ-AKA-04, REQ-AKA-11: authentication vectors per second on one core (TS 33.102 §6.3.2 with Milenage, TS 35.206): (a) our AuC with the
-// per-subscriber key schedule and OPc cached, (b) libosmocore's osmo_auth_gen_vec, (c) the AES-128 limit (5 blocks
-// per vector). Each benchmark reports `vectors/s`; the README quotes the three and the ratio (a)/(b).
+// REQ-AKA-04, REQ-AKA-11: authentication vectors per second on one core (TS 33.102 §6.3.2 with Milenage, TS 35.206):
+// (a) our AuC with the per-subscriber key schedule and OPc cached, (b) libosmocore's osmo_auth_gen_vec, (c) the AES-128
+// limit (5 blocks per vector). Each benchmark reports `vectors/s`; the README quotes the three and the ratio (a)/(b).
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -23,7 +23,8 @@ using namespace mnoswitch;
 using namespace mnoswitch::aka;
 
 // TS 35.208 set 1 (the subscriber's data is irrelevant to the speed; any K/OPc will do).
-constexpr ByteArray<16> kK{0x46, 0x5b, 0x5c, 0xe8, 0xb1, 0x99, 0xb4, 0x9f, 0xaa, 0x5f, 0x0a, 0x2e, 0xe2, 0x38, 0xa6, 0xbc};
+constexpr ByteArray<16> kK{0x46, 0x5b, 0x5c, 0xe8, 0xb1, 0x99, 0xb4, 0x9f,
+                           0xaa, 0x5f, 0x0a, 0x2e, 0xe2, 0x38, 0xa6, 0xbc};
 constexpr ByteArray<16> kOpc{0xcd, 0x63, 0xcb, 0x71, 0x95, 0x4a, 0x9f, 0x4e,
                              0x48, 0xa5, 0x99, 0x4e, 0x37, 0xa0, 0x2b, 0xaf};
 constexpr Amf kAmf{ByteArray<2>{0x80, 0x00}};

@@ -42,7 +42,8 @@ template <class T>
     if (!too_big) v = (v << 4) | static_cast<std::uint64_t>(d);
   }
   auto s = aka::Sqn::make(v);
-  if (too_big || s.failed()) fail(kBadInput, fmt::format("{}: SQN {} is not below 2^48 (at most 12 significant hex digits)", option, text));
+  if (too_big || s.failed())
+    fail(kBadInput, fmt::format("{}: SQN {} is not below 2^48 (at most 12 significant hex digits)", option, text));
   return s.value();
 }
 

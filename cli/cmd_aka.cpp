@@ -91,14 +91,16 @@ const Registration reg{Command{
     "aka", "AKA (TS 33.102 §6.3): what a USIM answers to RAND/AUTN; what the AuC recovers from AUTS",
     [](CLI::App& app) -> std::function<int()> {
       app.require_subcommand(1);
-      app.footer("Exit codes: 0 accepted / SQN_MS recovered; 1 MAC failure, sync failure or MAC-S failure; 2 bad input.");
+      app.footer(
+          "Exit codes: 0 accepted / SQN_MS recovered; 1 MAC failure, sync failure or MAC-S failure; 2 bad input.");
 
       auto u = std::make_shared<UsimArgs>();
       CLI::App* usim = app.add_subcommand(
           "usim", "verify AUTN as a USIM would (MAC first, then SQN freshness, TS 33.102 Annex C.2.2)");
-      usim->footer(std::string(aka_args::kPrintsKeysNote) +
-                   "\nJSON: {\"result\":\"ok\",\"res\",\"ck\",\"ik\",\"sqn\"} | {\"result\":\"mac_failure\"} | "
-                   "{\"result\":\"sync_failure\",\"auts\"}.\nExit codes: 0 ok; 1 mac_failure or sync_failure; 2 bad input.");
+      usim->footer(
+          std::string(aka_args::kPrintsKeysNote) +
+          "\nJSON: {\"result\":\"ok\",\"res\",\"ck\",\"ik\",\"sqn\"} | {\"result\":\"mac_failure\"} | "
+          "{\"result\":\"sync_failure\",\"auts\"}.\nExit codes: 0 ok; 1 mac_failure or sync_failure; 2 bad input.");
       u->sub.add(*usim);
       usim->add_option("--rand", u->rand, "RAND, 32 hex digits")->required();
       usim->add_option("--autn", u->autn, "AUTN, 32 hex digits")->required();
@@ -106,14 +108,16 @@ const Registration reg{Command{
                        "an SQN the USIM has already accepted (hex, repeatable): sets SEQ_MS for its IND slot");
       usim->add_option("--ind-bits", u->ind_bits, "IND length in bits, 0..10 (default 5)");
       usim->add_option("--delta", u->delta, "optional Δ: reject SEQ more than this above the highest accepted SEQ");
-      usim->add_option("--age-limit", u->age_limit, "optional L: reject SEQ more than this below the highest accepted SEQ");
+      usim->add_option("--age-limit", u->age_limit,
+                       "optional L: reject SEQ more than this below the highest accepted SEQ");
       usim->add_flag("--json", u->json, "print one JSON object (lower-case hex strings)");
 
       auto s = std::make_shared<ResyncArgs>();
       CLI::App* resync = app.add_subcommand(
           "resync", "recover SQN_MS from AUTS as the AuC does (MAC-S = f1* with AMF 0000, unmask with f5*)");
-      resync->footer("JSON: {\"sqn_ms\": HEX} | {\"result\":\"mac_s_failure\"}.\n"
-                     "Exit codes: 0 SQN_MS recovered; 1 MAC-S failure; 2 bad input.");
+      resync->footer(
+          "JSON: {\"sqn_ms\": HEX} | {\"result\":\"mac_s_failure\"}.\n"
+          "Exit codes: 0 SQN_MS recovered; 1 MAC-S failure; 2 bad input.");
       s->sub.add(*resync);
       resync->add_option("--rand", s->rand, "RAND of the failed challenge, 32 hex digits")->required();
       resync->add_option("--auts", s->auts, "AUTS, 28 hex digits")->required();

@@ -68,7 +68,8 @@ int run_aka(bool json) {
   w.line("OP", to_hex(kSeedProfile.op));
   w.line("OPc", fmt::format("{} = OP xor E_K(OP), computed once", m.opc()));
   w.line("r1..r5", fmt::format("{}", fmt::join(kSeedProfile.constants.r, ", ")));
-  w.steps.push_back({{"step", "subscriber"}, {"profile", "seed"}, {"op", to_hex(kSeedProfile.op)}, {"ind_bits", layout.ind_bits()}});
+  w.steps.push_back(
+      {{"step", "subscriber"}, {"profile", "seed"}, {"op", to_hex(kSeedProfile.op)}, {"ind_bits", layout.ind_bits()}});
 
   // 1. The AuC makes a vector.
   auto v1 = make_vector(m, auc, Rand(kRand1), kDemoAmf);
@@ -81,8 +82,11 @@ int run_aka(bool json) {
   w.line("AUTN", fmt::format("{} = SQN xor AK || AMF || MAC-A", a.autn));
   w.line("XRES", fmt::format("{}", a.xres));
   w.line("CK, IK", fmt::format("{}, {}", a.ck, a.ik));
-  w.steps.push_back({{"step", "auc_vector"}, {"sqn", fmt::format("{}", a.sqn)}, {"amf", fmt::format("{}", kDemoAmf)},
-                     {"rand", fmt::format("{}", a.rand)}, {"autn", fmt::format("{}", a.autn)},
+  w.steps.push_back({{"step", "auc_vector"},
+                     {"sqn", fmt::format("{}", a.sqn)},
+                     {"amf", fmt::format("{}", kDemoAmf)},
+                     {"rand", fmt::format("{}", a.rand)},
+                     {"autn", fmt::format("{}", a.autn)},
                      {"xres", fmt::format("{}", a.xres)}});
 
   // 2. The USIM accepts it.
@@ -94,8 +98,11 @@ int run_aka(bool json) {
   w.line("result", "accepted");
   w.line("RES", fmt::format("{} (network: RES = XRES {})", r1.value().res, res_ok ? "yes" : "no"));
   w.line("SEQ_MS[IND]", fmt::format("SEQ_MS[{}] = {}", a.sqn.ind(layout), usim.seq_ms[a.sqn.ind(layout)]));
-  w.steps.push_back({{"step", "usim_accept"}, {"result", "ok"}, {"res", fmt::format("{}", r1.value().res)},
-                     {"sqn", fmt::format("{}", r1.value().sqn)}, {"res_equals_xres", res_ok}});
+  w.steps.push_back({{"step", "usim_accept"},
+                     {"result", "ok"},
+                     {"res", fmt::format("{}", r1.value().res)},
+                     {"sqn", fmt::format("{}", r1.value().sqn)},
+                     {"res_equals_xres", res_ok}});
 
   // 3. A replay gives a synchronisation failure.
   auto r2 = usim_authenticate(m, usim, a.rand, a.autn);
@@ -116,12 +123,14 @@ int run_aka(bool json) {
   if (r3.failed()) unexpected("USIM rejected the vector after resync");
   w.heading(4, "AuC resynchronises from AUTS (§6.3.5): MAC-S verified with f1*, SQN_MS unmasked with f5*");
   w.line("SQN_MS", seq_ind(sqn_ms.value(), layout));
-  w.line("SEQ_HE", fmt::format("{} (not below SEQ_MS = {}; the next SEQ is above it)", seq_he_after,
-                               sqn_ms.value().seq(layout)));
+  w.line("SEQ_HE",
+         fmt::format("{} (not below SEQ_MS = {}; the next SEQ is above it)", seq_he_after, sqn_ms.value().seq(layout)));
   w.line("next SQN", seq_ind(v2.value().sqn, layout));
   w.line("USIM", "accepted");
-  w.steps.push_back({{"step", "resync"}, {"sqn_ms", fmt::format("{}", sqn_ms.value())},
-                     {"next_sqn", fmt::format("{}", v2.value().sqn)}, {"usim_result", "ok"}});
+  w.steps.push_back({{"step", "resync"},
+                     {"sqn_ms", fmt::format("{}", sqn_ms.value())},
+                     {"next_sqn", fmt::format("{}", v2.value().sqn)},
+                     {"usim_result", "ok"}});
 
   // 5. A forged AUTN gives a MAC failure and changes nothing.
   auto v3 = make_vector(m, auc, Rand(kRand3), kDemoAmf);
@@ -138,8 +147,11 @@ int run_aka(bool json) {
   w.line("AUTN", fmt::format("{}", Autn(forged)));
   w.line("result", "mac_failure");
   w.line("state", "unchanged; the genuine AUTN for the same RAND is still accepted");
-  w.steps.push_back({{"step", "forged_autn"}, {"autn", fmt::format("{}", Autn(forged))}, {"result", "mac_failure"},
-                     {"state_unchanged", unchanged}, {"genuine_still_accepted", r5.ok()}});
+  w.steps.push_back({{"step", "forged_autn"},
+                     {"autn", fmt::format("{}", Autn(forged))},
+                     {"result", "mac_failure"},
+                     {"state_unchanged", unchanged},
+                     {"genuine_still_accepted", r5.ok()}});
 
   if (json)
     print_json({{"demo", "milenage_aka"}, {"steps", w.steps}});

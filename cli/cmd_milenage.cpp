@@ -27,7 +27,7 @@ int run(const MilenageArgs& a) {
   const aka::Kc kc = aka::c3(out.ck, out.ik);
   // Printing secrets is this tool's purpose (see --help); expose() marks each place.
   const std::pair<const char*, std::string> rows[] = {
-      {"opc", to_hex(m.opc().expose())},  {"mac_a", to_hex(out.mac_a.span())},
+      {"opc", to_hex(m.opc().expose())},   {"mac_a", to_hex(out.mac_a.span())},
       {"mac_s", to_hex(out.mac_s.span())}, {"res", to_hex(out.res.span())},
       {"ck", to_hex(out.ck.expose())},     {"ik", to_hex(out.ik.expose())},
       {"ak", to_hex(out.ak.expose())},     {"ak_star", to_hex(ak_star.expose())},
@@ -44,8 +44,7 @@ int run(const MilenageArgs& a) {
 }
 
 const Registration reg{Command{
-    "milenage",
-    "Milenage known answers (TS 35.206): OPc, f1, f1*, f2, f3, f4, f5, f5*, AUTN, GSM SRES/Kc (c2/c3)",
+    "milenage", "Milenage known answers (TS 35.206): OPc, f1, f1*, f2, f3, f4, f5, f5*, AUTN, GSM SRES/Kc (c2/c3)",
     [](CLI::App& app) -> std::function<int()> {
       auto a = std::make_shared<MilenageArgs>();
       app.footer(std::string(aka_args::kPrintsKeysNote) +

@@ -30,8 +30,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kOk : kBadInput;
+    // --help and --version are "errors" with exit code 0: let CLI11 print them.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    fmt::print(stderr, "mnoswitch: {} (see --help)\n", e.what());
+    return kBadInput;
   }
   try {
     for (auto& [sub, action] : actions)

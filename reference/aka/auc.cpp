@@ -8,7 +8,9 @@
 
 namespace mnoswitch::aka {
 
-RandPool::~RandPool() { crypto::secure_wipe(buf_); }
+RandPool::~RandPool() {
+  crypto::secure_wipe(buf_);
+}
 
 Rand RandPool::next() {
   if (used_ == kBatch) {
@@ -25,8 +27,10 @@ Rand RandPool::next() {
 
 std::string_view describe(AucError e) noexcept {
   switch (e) {
-    case AucError::SqnExhausted: return "SQN exhausted: no SEQ above SEQ_HE fits in 48 - IND bits";
-    case AucError::MacSFailure: return "MAC-S in AUTS does not verify";
+    case AucError::SqnExhausted:
+      return "SQN exhausted: no SEQ above SEQ_HE fits in 48 - IND bits";
+    case AucError::MacSFailure:
+      return "MAC-S in AUTS does not verify";
   }
   return "AuC error";
 }

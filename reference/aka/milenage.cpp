@@ -278,7 +278,8 @@ void Milenage::fill_vectors(std::span<AuthVector> vectors, const Amf& amf) const
 // (so with Milenage's 64-bit RES, the last two words are zero).
 Sres c2(const Res& xres) {
   ByteArray<kSresSize> s{};
-  for (std::size_t i = 0; i < kResSize; ++i) s[i % kSresSize] = static_cast<std::uint8_t>(s[i % kSresSize] ^ xres.bytes()[i]);
+  for (std::size_t i = 0; i < kResSize; ++i)
+    s[i % kSresSize] = static_cast<std::uint8_t>(s[i % kSresSize] ^ xres.bytes()[i]);
   return Sres(s);
 }
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include <array>
-#include <span>
 #include <cstdint>
+#include <span>
 
 #include "reference/aka/types.hpp"
 #include "reference/crypto/aes.hpp"

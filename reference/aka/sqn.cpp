@@ -29,6 +29,7 @@ UsimSqnState UsimSqnState::fresh(SqnLayout layout, FreshnessPolicy policy) {
 }
 
 Sqn UsimSqnState::highest() const {
+  if (seq_ms.size() != layout.ind_count()) std::abort();  // broken invariant: array does not match the layout
   const auto it = std::max_element(seq_ms.begin(), seq_ms.end());
   const auto ind = static_cast<std::uint64_t>(it - seq_ms.begin());
   auto sqn = Sqn::compose(*it, ind, layout);
@@ -37,7 +38,8 @@ Sqn UsimSqnState::highest() const {
 }
 
 void UsimSqnState::record(Sqn sqn) {
-  auto& slot = seq_ms.at(sqn.ind(layout));
+  if (seq_ms.size() != layout.ind_count()) std::abort();  // broken invariant (programming error)
+  auto& slot = seq_ms[sqn.ind(layout)];
   slot = std::max(slot, sqn.seq(layout));
 }
 
@@ -46,7 +48,7 @@ void UsimSqnState::record(Sqn sqn) {
 bool is_fresh(const UsimSqnState& state, Sqn sqn) {
   const std::uint64_t seq = sqn.seq(state.layout);
   const std::uint64_t ind = sqn.ind(state.layout);
-  if (ind >= state.seq_ms.size()) return false;
+  if (state.seq_ms.size() != state.layout.ind_count()) std::abort();  // broken invariant (programming error)
   if (seq <= state.seq_ms[ind]) return false;
   const std::uint64_t top = *std::max_element(state.seq_ms.begin(), state.seq_ms.end());
   if (state.policy.delta && seq > top && seq - top > *state.policy.delta) return false;

@@ -37,6 +37,8 @@ struct FreshnessPolicy {
 };
 
 // The USIM's SQN state: SEQ_MS(i) for each IND value i (C.2.2). 0 = nothing accepted in that slot yet.
+// Invariant: seq_ms.size() == layout.ind_count() (build it with fresh(); breaking it is a programming error and
+// aborts). A plain value: copy it, store it in a card's file, compare it.
 struct UsimSqnState {
   SqnLayout layout{};
   FreshnessPolicy policy{};

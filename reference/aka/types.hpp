@@ -2,11 +2,11 @@
 // the public values and secrets of Milenage/AKA as distinct types (REQ-AKA-01, REQ-AKA-08).
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
-
-#include <fmt/format.h>
 
 #include "reference/core/bytes.hpp"
 #include "reference/core/format.hpp"
@@ -42,7 +42,7 @@ struct SresTag {};
 using Rand = FixedBytes<kRandSize, RandTag>;
 using Autn = FixedBytes<kAutnSize, AutnTag>;
 using Auts = FixedBytes<kAutsSize, AutsTag>;
-using Res = FixedBytes<kResSize, ResTag>;   // RES / XRES (64 bits from Milenage f2)
+using Res = FixedBytes<kResSize, ResTag>;    // RES / XRES (64 bits from Milenage f2)
 using MacA = FixedBytes<kMacSize, MacATag>;  // f1
 using MacS = FixedBytes<kMacSize, MacSTag>;  // f1*
 using Sres = FixedBytes<kSresSize, SresTag>;
@@ -85,10 +85,14 @@ enum class SqnError {
 };
 [[nodiscard]] constexpr std::string_view describe(SqnError e) noexcept {
   switch (e) {
-    case SqnError::OutOfRange: return "SQN must be below 2^48";
-    case SqnError::BadIndBits: return "IND length must be between 0 and 10 bits";
-    case SqnError::IndOutOfRange: return "IND does not fit in the IND bits";
-    case SqnError::SeqOutOfRange: return "SEQ does not fit in 48 - IND bits";
+    case SqnError::OutOfRange:
+      return "SQN must be below 2^48";
+    case SqnError::BadIndBits:
+      return "IND length must be between 0 and 10 bits";
+    case SqnError::IndOutOfRange:
+      return "IND does not fit in the IND bits";
+    case SqnError::SeqOutOfRange:
+      return "SEQ does not fit in 48 - IND bits";
   }
   return "invalid SQN";
 }

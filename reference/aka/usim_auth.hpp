@@ -1,4 +1,5 @@
-// TS 33.102 §6.3.3 (USIM verifies AUTN: MAC first, then SQN), §6.3.3 AUTS, Annex C.2.2 (REQ-AKA-05, REQ-AKA-07, REQ-AKA-12).
+// TS 33.102 §6.3.3 (USIM verifies AUTN: MAC first, then SQN), §6.3.3 AUTS, Annex C.2.2 (REQ-AKA-05, REQ-AKA-07,
+// REQ-AKA-12).
 #pragma once
 
 #include <variant>

@@ -9,7 +9,9 @@
 
 namespace mnoswitch::crypto {
 namespace {
-EVP_CIPHER_CTX* as_ctx(void* p) noexcept { return static_cast<EVP_CIPHER_CTX*>(p); }
+EVP_CIPHER_CTX* as_ctx(void* p) noexcept {
+  return static_cast<EVP_CIPHER_CTX*>(p);
+}
 }  // namespace
 
 Aes128::Aes128(std::span<const std::uint8_t, kAes128KeySize> key) {
@@ -34,7 +36,9 @@ Aes128& Aes128::operator=(Aes128&& other) noexcept {
   return *this;
 }
 
-Aes128::~Aes128() { EVP_CIPHER_CTX_free(as_ctx(ctx_)); }
+Aes128::~Aes128() {
+  EVP_CIPHER_CTX_free(as_ctx(ctx_));
+}
 
 void Aes128::encrypt_blocks(std::span<const AesBlock> in, std::span<AesBlock> out) const {
   // Precondition (programming error if broken): same count, a live context.

@@ -344,6 +344,14 @@ Result<CardFile, CardFileError> parse_card_file(std::string_view text) {
   }
 }
 
+CardState initial_state(const Personalisation& p, const CardConfig& config, aka::SqnLayout layout) {
+  CardState s;
+  s.fs = build_usim_file_system(p.iccid, p.imsi, p.options);
+  s.sqn = aka::UsimSqnState::fresh(layout);
+  for (const auto& k : config.key_sets) s.ota_counters[k.kvn.value()] = 0;
+  return s;
+}
+
 CardFile with_state(CardFile f, const Card& card) {
   f.state = card.state();
   return f;

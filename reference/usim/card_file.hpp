@@ -38,6 +38,10 @@ struct CardFileError {
 [[nodiscard]] std::string write_card_file(const CardFile& file);
 
 [[nodiscard]] inline Card make_card(const CardFile& f) { return Card(f.config, f.state); }
+// A freshly personalised card's state (MF selected, nothing pending, SQN array empty, OTA counters 0 for `config`'s
+// key sets): for code that builds cards without a file (the fleet simulation).
+[[nodiscard]] CardState initial_state(const Personalisation& p, const CardConfig& config,
+                                      aka::SqnLayout layout = aka::SqnLayout{});
 // After a session: the file with the card's new state.
 [[nodiscard]] CardFile with_state(CardFile f, const Card& card);
 

@@ -48,8 +48,12 @@ std::string FileSystem::path_name(std::size_t node) const {
 }
 
 std::optional<std::size_t> FileSystem::find_path_name(std::string_view path) const {
+  // Hex FIDs in either case ("ADF.USIM/6f07" = "ADF.USIM/6F07").
+  std::string wanted(path);
+  std::transform(wanted.begin(), wanted.end(), wanted.begin(),
+                 [](char ch) { return (ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 'a' + 'A') : ch; });
   for (std::size_t i = 0; i < nodes.size(); ++i)
-    if (path_name(i) == path) return i;
+    if (path_name(i) == wanted) return i;
   return std::nullopt;
 }
 

@@ -1,14 +1,14 @@
 // Milenage/AKA against another implementation: libosmocore's osmo-auc-gen (TS 35.206, TS 33.102 §6.3.2, §6.3.5,
 // §6.8.1.2). Random inputs, OP and OPc paths, OP = 0 (seed R3); every line it prints is compared. REQ-AKA-01,
 // REQ-AKA-03, REQ-AKA-10, REQ-AKA-11, REQ-AKA-12.
+#include <fmt/format.h>
+
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <map>
 #include <random>
 #include <string>
-
-#include <catch2/catch.hpp>
-#include <fmt/format.h>
 
 #include "reference/aka/auc.hpp"
 #include "reference/aka/milenage.hpp"

@@ -1,8 +1,9 @@
 // RapidCheck properties of Milenage/AKA (TS 35.206 §4.1, TS 33.102 §6.3, Annex C): round trips, tamper detection,
 // replay, SQN arithmetic. On failure RapidCheck prints the seed and shrunk counterexample (RC_PARAMS reproduces).
-#include <catch2/catch.hpp>
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
+
+#include <catch2/catch.hpp>
 
 #include "reference/aka/auc.hpp"
 #include "reference/aka/milenage.hpp"
@@ -16,9 +17,13 @@ namespace {
 
 using Arr16 = std::array<std::uint8_t, 16>;
 
-Arr16 gen16() { return *rc::gen::arbitrary<Arr16>(); }
+Arr16 gen16() {
+  return *rc::gen::arbitrary<Arr16>();
+}
 
-SqnLayout gen_layout() { return SqnLayout::make(*rc::gen::inRange(0u, kMaxIndBits + 1)).value(); }
+SqnLayout gen_layout() {
+  return SqnLayout::make(*rc::gen::inRange(0u, kMaxIndBits + 1)).value();
+}
 
 Milenage gen_subscriber() {
   const K k(gen16());

@@ -1,11 +1,10 @@
 // Helpers shared by the AKA tests: hex -> typed values (aborting the test on malformed test data), vector file access.
 #pragma once
 
-#include <fstream>
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "reference/aka/milenage.hpp"
 #include "reference/core/hex.hpp"

@@ -1,7 +1,7 @@
 // TS 33.102 §6.3 and Annex C: AuC vectors, USIM verification (MAC first), AUTS resynchronisation, SQN limits.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <set>
 
 #include "reference/aka/auc.hpp"
@@ -14,8 +14,12 @@ using aka_test::from_hex;
 using aka_test::hex;
 
 namespace {
-const auto& set20() { return aka_test::vectors()["ts35208_conformance"][19]; }
-Milenage set20_milenage() { return Milenage(from_hex<K>(set20()["K"]), from_hex<Opc>(set20()["OPc"])); }
+const auto& set20() {
+  return aka_test::vectors()["ts35208_conformance"][19];
+}
+Milenage set20_milenage() {
+  return Milenage(from_hex<K>(set20()["K"]), from_hex<Opc>(set20()["OPc"]));
+}
 const SqnLayout kInd5 = SqnLayout::make(5).value();
 }  // namespace
 
@@ -58,7 +62,8 @@ TEST_CASE("REQ-AKA-05 REQ-AKA-07 USIM accepts a TS 35.208 AUTN and records its S
   CHECK(st.seq_ms[sqn.ind(kInd5)] == sqn.seq(kInd5));
 }
 
-TEST_CASE("REQ-AKA-05 a forged MAC is a MAC failure even when the SQN is stale; state unchanged", "[aka][usim][REQ-AKA-05]") {
+TEST_CASE("REQ-AKA-05 a forged MAC is a MAC failure even when the SQN is stale; state unchanged",
+          "[aka][usim][REQ-AKA-05]") {
   const Milenage m = set20_milenage();
   const Sqn sqn = aka_test::sqn_hex(set20()["SQN"]);
   auto st = UsimSqnState::fresh(kInd5);
@@ -219,7 +224,8 @@ TEST_CASE("REQ-AKA-08 AKA values print as hex, secrets as <redacted>", "[aka][ty
   CHECK(fmt::format("{}", from_hex<K>(s["K"])) == "<redacted>");
   CHECK(fmt::format("{}", from_hex<Opc>(s["OPc"])) == "<redacted>");
   const Milenage m = set20_milenage();
-  CHECK(fmt::format("{} {}", m.f3(from_hex<Rand>(s["RAND"])), m.f5(from_hex<Rand>(s["RAND"]))) == "<redacted> <redacted>");
+  CHECK(fmt::format("{} {}", m.f3(from_hex<Rand>(s["RAND"])), m.f5(from_hex<Rand>(s["RAND"]))) ==
+        "<redacted> <redacted>");
 }
 
 TEST_CASE("REQ-AKA-11 batch vectors equal one-by-one vectors and the TS 35.208 tables", "[aka][auc][REQ-AKA-11]") {

@@ -3,16 +3,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
-
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "tests/unit/aka_test_support.hpp"
 
@@ -50,9 +48,13 @@ int lines(const std::string& s) {
   return n;
 }
 
-const nlohmann::json& set(int n) { return aka_test::vectors()["ts35208_conformance"][static_cast<std::size_t>(n - 1)]; }
+const nlohmann::json& set(int n) {
+  return aka_test::vectors()["ts35208_conformance"][static_cast<std::size_t>(n - 1)];
+}
 
-std::string s(const nlohmann::json& j, const char* key) { return j[key].get<std::string>(); }
+std::string s(const nlohmann::json& j, const char* key) {
+  return j[key].get<std::string>();
+}
 
 std::string milenage_args(const nlohmann::json& v, bool op) {
   return "milenage --k " + s(v, "K") + (op ? " --op " + s(v, "OP") : " --opc " + s(v, "OPc")) + " --rand " +
@@ -149,8 +151,8 @@ TEST_CASE("REQ-AKA-13 REQ-AKA-05 REQ-AKA-07 aka usim: ok, sync_failure, mac_fail
   CHECK(stale.code == 1);
   const auto js = nlohmann::json::parse(stale.out);
   CHECK(js["result"] == "sync_failure");
-  const Run back = cli("aka resync --k " + s(v, "K") + " --op " + s(v, "OP") + " --rand " + s(v, "RAND") +
-                       " --auts " + js["auts"].get<std::string>() + " --json");
+  const Run back = cli("aka resync --k " + s(v, "K") + " --op " + s(v, "OP") + " --rand " + s(v, "RAND") + " --auts " +
+                       js["auts"].get<std::string>() + " --json");
   CHECK(back.code == 0);
   CHECK(nlohmann::json::parse(back.out) == nlohmann::json{{"sqn_ms", v["SQN"]}});
 
@@ -168,21 +170,22 @@ TEST_CASE("REQ-AKA-13 REQ-AKA-05 REQ-AKA-07 aka usim: ok, sync_failure, mac_fail
 
 TEST_CASE("REQ-AKA-13 REQ-AKA-11 aka resync: hostap AUTS vectors and a MAC-S failure", "[cli][aka][REQ-AKA-13]") {
   for (const auto& v : aka_test::vectors()["resync_extra"]) {
-    const Run r = cli("aka resync --k " + s(v, "K") + " --opc " + s(v, "OPc") + " --rand " + s(v, "RAND") +
-                      " --auts " + s(v, "AUTS") + " --json");
+    const Run r = cli("aka resync --k " + s(v, "K") + " --opc " + s(v, "OPc") + " --rand " + s(v, "RAND") + " --auts " +
+                      s(v, "AUTS") + " --json");
     CHECK(r.code == 0);
     CHECK(nlohmann::json::parse(r.out) == nlohmann::json{{"sqn_ms", v["expected_SQN_MS"]}});
   }
   const auto& v = aka_test::vectors()["resync_extra"][0];
   std::string bad = s(v, "AUTS");
   bad[0] = bad[0] == '0' ? '1' : '0';
-  const Run r = cli("aka resync --k " + s(v, "K") + " --opc " + s(v, "OPc") + " --rand " + s(v, "RAND") +
-                    " --auts " + bad + " --json");
+  const Run r = cli("aka resync --k " + s(v, "K") + " --opc " + s(v, "OPc") + " --rand " + s(v, "RAND") + " --auts " +
+                    bad + " --json");
   CHECK(r.code == 1);
   CHECK(nlohmann::json::parse(r.out) == nlohmann::json{{"result", "mac_s_failure"}});
 }
 
-TEST_CASE("REQ-AKA-13 demo runs every step and says so in JSON; help documents key printing", "[cli][aka][REQ-AKA-13]") {
+TEST_CASE("REQ-AKA-13 demo runs every step and says so in JSON; help documents key printing",
+          "[cli][aka][REQ-AKA-13]") {
   const Run text = cli("demo");
   REQUIRE(text.code == 0);
   CHECK(text.out.find("<redacted>") != std::string::npos);

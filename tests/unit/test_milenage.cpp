@@ -49,11 +49,13 @@ void check_table(const char* table) {
 }
 }  // namespace
 
-TEST_CASE("REQ-AKA-01 REQ-AKA-03 TS 35.208 conformance sets, OP and OPc paths", "[aka][milenage][REQ-AKA-01][REQ-AKA-03]") {
+TEST_CASE("REQ-AKA-01 REQ-AKA-03 TS 35.208 conformance sets, OP and OPc paths",
+          "[aka][milenage][REQ-AKA-01][REQ-AKA-03]") {
   check_table("ts35208_conformance");
 }
 
-TEST_CASE("REQ-AKA-01 REQ-AKA-03 TS 35.207 implementors' sets, OP and OPc paths", "[aka][milenage][REQ-AKA-01][REQ-AKA-03]") {
+TEST_CASE("REQ-AKA-01 REQ-AKA-03 TS 35.207 implementors' sets, OP and OPc paths",
+          "[aka][milenage][REQ-AKA-01][REQ-AKA-03]") {
   check_table("ts35207_implementors");
 }
 

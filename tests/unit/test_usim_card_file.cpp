@@ -110,3 +110,9 @@ TEST_CASE("REQ-FS-70 OP instead of OPc derives OPc (TS 35.208 set 1)", "[usim][c
   REQUIRE(f.ok());
   CHECK(to_hex(f.value().config.opc.expose()) == "cd63cb71954a9f4e48a5994e37a02baf");
 }
+
+TEST_CASE("REQ-FS-70 initial_state equals the state of a card file without state or files", "[usim][card_file][REQ-FS-70]") {
+  const CardFile f = example_file();
+  CHECK(initial_state(f.personalisation, f.config) == f.state);
+  CHECK(f.state.fs.find_path_name("adf.usim/6f07") == f.state.fs.find_path_name("ADF.USIM/6F07"));
+}
