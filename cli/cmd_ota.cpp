@@ -1,4 +1,4 @@
-// `mnoswitch ota wrap|unwrap|por|rfm`: the OTA server's and the card's codecs (TS 102 225, TS 31.115,
+// `mnoswitch ota wrap|unwrap|por|rfm`: the OTA server's and the card's codecs (TS 102 225, TS 31.115, REQ-OTA-50.
 // TS 102 226, TS 23.040, TS 31.111) from the command line. Thin over reference/ota.
 #include <optional>
 #include <string>
@@ -33,7 +33,9 @@ Spi spi_arg(const std::string& text) {
   if (s.failed()) fail(kBadInput, fmt::format("--spi: {}", describe(s.error())));
   return s.value();
 }
-Tar tar_arg(const std::string& text) { return Tar(to_array<3>(std::span<const std::uint8_t, 3>(hex_exact("--tar", text, 3).data(), 3))); }
+Tar tar_arg(const std::string& text) {
+  return Tar(to_array<3>(std::span<const std::uint8_t, 3>(hex_exact("--tar", text, 3).data(), 3)));
+}
 OtaCounter counter_arg(const std::string& name, const std::string& text) {
   auto raw = hex_exact(name, text, kCounterSize);
   return *OtaCounter::make(load_be(raw));  // 5 octets always fit 40 bits
@@ -48,9 +50,15 @@ KeySet keys_arg(const std::string& kic, const std::string& kid, KeyVersion kvn) 
       fail(kBadInput, fmt::format("key of {} octets: OTA keys are 8, 16, 24 or 32 octets", n));
   return ks;
 }
-std::string hex16(std::uint16_t v) { return fmt::format("{:04x}", v); }
-std::string hex8(std::uint8_t v) { return fmt::format("{:02x}", v); }
-std::string counter_hex(OtaCounter c) { return fmt::format("{:010x}", c.value()); }
+std::string hex16(std::uint16_t v) {
+  return fmt::format("{:04x}", v);
+}
+std::string hex8(std::uint8_t v) {
+  return fmt::format("{:02x}", v);
+}
+std::string counter_hex(OtaCounter c) {
+  return fmt::format("{:010x}", c.value());
+}
 
 // ---- wrap ---------------------------------------------------------------------------------------------------
 struct WrapArgs {
@@ -72,10 +80,13 @@ int run_wrap(const WrapArgs& a) {
   if (a.concat_ref > 0xFFFF) fail(kBadInput, "--concat-ref: at most ffff");
   const KeySet keys = keys_arg(a.kic_key, a.kid_key, spec.kic.key_version());
   if (spec.spi.ciphered && keys.kic.size() == 0) fail(kBadInput, "--kic-key is needed: the SPI asks for ciphering");
-  if (spec.spi.integrity == Integrity::Cc && keys.kid.size() == 0) fail(kBadInput, "--kid-key is needed: the SPI asks for a CC");
+  if (spec.spi.integrity == Integrity::Cc && keys.kid.size() == 0)
+    fail(kBadInput, "--kid-key is needed: the SPI asks for a CC");
   auto packet = wrap_command(spec, keys);
   if (packet.failed()) fail(kBadInput, describe(packet.error()));
-  const auto uds = command_packet_user_data(packet.value(), static_cast<std::uint16_t>(a.concat_ref), a.concat_ref > 0xFF);
+  const auto uds =
+      command_packet_user_data(packet.value(), static_cast<std::uint16_t>(a.concat_ref), a.concat_ref > 0xFF);
+  if (uds.empty()) fail(kBadInput, "command packet too long for 255 concatenated SMS");
   nlohmann::json tp_ud = nlohmann::json::array(), envelopes = nlohmann::json::array();
   for (const auto& ud : uds) {
     SmsDeliver sms;
@@ -131,18 +142,20 @@ int run_unwrap(const UnwrapArgs& a) {
   auto v = open_command(packet, card);
   if (v.failed()) fail(kBadInput, describe(v.error()));
   const CommandVerdict& verdict = v.value();
-  nlohmann::json j{{"status", hex8(static_cast<std::uint8_t>(verdict.status))},
-                   {"status_name", std::string(status_name(verdict.status))},
-                   {"spi", hex16(verdict.header.spi_raw)},
-                   {"kic", hex8(verdict.header.kic.raw())},
-                   {"kid", hex8(verdict.header.kid.raw())},
-                   {"tar", to_hex(verdict.header.tar.span())},
-                   {"counter", verdict.counter ? nlohmann::json(counter_hex(*verdict.counter)) : nlohmann::json(nullptr)},
-                   {"data", to_hex(verdict.data)}};
+  nlohmann::json j{
+      {"status", hex8(static_cast<std::uint8_t>(verdict.status))},
+      {"status_name", std::string(status_name(verdict.status))},
+      {"spi", hex16(verdict.header.spi_raw)},
+      {"kic", hex8(verdict.header.kic.raw())},
+      {"kid", hex8(verdict.header.kid.raw())},
+      {"tar", to_hex(verdict.header.tar.span())},
+      {"counter", verdict.counter ? nlohmann::json(counter_hex(*verdict.counter)) : nlohmann::json(nullptr)},
+      {"data", to_hex(verdict.data)}};
   if (a.json) {
     print_json(j);
   } else {
-    for (const auto& [k, val] : j.items()) fmt::print("{:<12} {}\n", k + ":", val.is_null() ? "-" : val.get<std::string>());
+    for (const auto& [k, val] : j.items())
+      fmt::print("{:<12} {}\n", k + ":", val.is_null() ? "-" : val.get<std::string>());
   }
   return verdict.accepted() ? kOk : kNegative;
 }
@@ -162,7 +175,9 @@ nlohmann::json rfm_json(const Bytes& data) {
   if (r.failed()) return {{"error", describe(r.error())}};
   nlohmann::json rs = nlohmann::json::array();
   for (const auto& x : r.value().rapdus) rs.push_back(to_hex(x));
-  const char* name = f == ScriptFormat::Compact ? "compact" : f == ScriptFormat::ExpandedDefinite ? "expanded" : "expanded_indefinite";
+  const char* name = f == ScriptFormat::Compact            ? "compact"
+                     : f == ScriptFormat::ExpandedDefinite ? "expanded"
+                                                           : "expanded_indefinite";
   nlohmann::json j{{"format", name}, {"executed", r.value().executed}, {"responses", rs}};
   if (!r.value().rapdus.empty() && r.value().rapdus.back().size() >= 2) {
     const auto& last = r.value().rapdus.back();
@@ -193,7 +208,8 @@ int run_por(const PorArgs& a) {
   if (a.json) {
     print_json(j);
   } else {
-    for (const auto& [k, val] : j.items()) fmt::print("{:<12} {}\n", k + ":", val.is_string() ? val.get<std::string>() : val.dump());
+    for (const auto& [k, val] : j.items())
+      fmt::print("{:<12} {}\n", k + ":", val.is_string() ? val.get<std::string>() : val.dump());
   }
   return kOk;
 }
@@ -221,7 +237,9 @@ int run_rfm(const RfmArgs& a) {
   if (a.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& x : apdus) list.push_back(to_hex(x));
-    const char* name = f == ScriptFormat::Compact ? "compact" : f == ScriptFormat::ExpandedDefinite ? "expanded" : "expanded_indefinite";
+    const char* name = f == ScriptFormat::Compact            ? "compact"
+                       : f == ScriptFormat::ExpandedDefinite ? "expanded"
+                                                             : "expanded_indefinite";
     print_json({{"script", to_hex(script)}, {"format", name}, {"apdus", list}});
   } else {
     fmt::print("{}\n", to_hex(script));
@@ -232,7 +250,9 @@ int run_rfm(const RfmArgs& a) {
 std::function<int()> setup(CLI::App& app) {
   app.require_subcommand(1);
   auto wrap = std::make_shared<WrapArgs>();
-  auto* w = app.add_subcommand("wrap", "OTA server: build a secured command packet (TS 102 225), its SMS TP-UD (TS 31.115) and ENVELOPE APDUs (TS 31.111)");
+  auto* w = app.add_subcommand("wrap",
+                               "OTA server: build a secured command packet (TS 102 225), its SMS TP-UD (TS 31.115) and "
+                               "ENVELOPE APDUs (TS 31.111)");
   w->add_option("--spi", wrap->spi, "SPI, 2 octets hex")->required();
   w->add_option("--kic", wrap->kic, "KIc octet hex (key version + algorithm)")->required();
   w->add_option("--kid", wrap->kid, "KID octet hex (key version + algorithm)")->required();
@@ -242,15 +262,19 @@ std::function<int()> setup(CLI::App& app) {
   w->add_option("--kid-key", wrap->kid_key, "CC key hex (8/16/24/32 octets)");
   w->add_option("--data", wrap->data, "secured data hex (e.g. an RFM script from `ota rfm`)")->required();
   w->add_option("--cc-length", wrap->cc_length, "CC length: 8, or 4 for AES-CMAC")->capture_default_str();
-  w->add_option("--originator", wrap->originator, "TP-OA digits of the SMS-DELIVER (international)")->capture_default_str();
-  w->add_option("--concat-ref", wrap->concat_ref, "concatenation reference (> ff uses the 16-bit IEI 08)")->capture_default_str();
+  w->add_option("--originator", wrap->originator, "TP-OA digits of the SMS-DELIVER (international)")
+      ->capture_default_str();
+  w->add_option("--concat-ref", wrap->concat_ref, "concatenation reference (> ff uses the 16-bit IEI 08)")
+      ->capture_default_str();
   w->add_flag("--json", wrap->json, "print {packet, tp_ud[], envelope[]} as JSON");
 
   auto unwrap = std::make_shared<UnwrapArgs>();
-  auto* u = app.add_subcommand("unwrap", "Card: verify and open a command packet; prints the verdict (exit 1 unless status 00)");
+  auto* u = app.add_subcommand("unwrap",
+                               "Card: verify and open a command packet; prints the verdict (exit 1 unless status 00)");
   u->add_option("--kic-key", unwrap->kic_key, "ciphering key hex");
   u->add_option("--kid-key", unwrap->kid_key, "CC key hex");
-  u->add_option("--stored-counter", unwrap->stored_counter, "the card's stored counter, 5 octets hex (default 0000000000)");
+  u->add_option("--stored-counter", unwrap->stored_counter,
+                "the card's stored counter, 5 octets hex (default 0000000000)");
   u->add_option("--packet", unwrap->packet, "command packet hex, CPL to the end");
   u->add_option("--tp-ud", unwrap->tp_ud, "TP-UD hex of each SMS (UDH included), in any order");
   u->add_flag("--json", unwrap->json, "print the verdict as JSON");
@@ -262,7 +286,8 @@ std::function<int()> setup(CLI::App& app) {
   p->add_option("--kid", por->kid, "KID of the command")->required();
   p->add_option("--kic-key", por->kic_key, "ciphering key hex");
   p->add_option("--kid-key", por->kid_key, "CC key hex");
-  p->add_option("--tp-ud", por->tp_ud, "TP-UD hex of the PoR (UDH 02 71 00 included) or the ENVELOPE response data")->required();
+  p->add_option("--tp-ud", por->tp_ud, "TP-UD hex of the PoR (UDH 02 71 00 included) or the ENVELOPE response data")
+      ->required();
   p->add_flag("--json", por->json, "print the reading as JSON");
 
   auto rfm = std::make_shared<RfmArgs>();

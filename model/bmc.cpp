@@ -210,7 +210,8 @@ BmcResult reach(const Config& cfg, const Goal& goal, const BmcOptions& opt) {
 
 std::vector<std::string> steps_text(const Trace& t) {
   std::vector<std::string> out;
-  out.push_back(fmt::format("fleet of {} device{}; {}", t.devices, t.devices == 1 ? "" : "s", t.violated));
+  out.push_back(fmt::format("fleet of {} device{}; {}{}", t.devices, t.devices == 1 ? "" : "s",
+                            t.violated.rfind("INV-", 0) == 0 ? "violates " : "reaches: ", t.violated));
   for (const auto& s : t.statics) out.push_back("  " + s);
   out.push_back("  initial state:");
   for (const auto& s : t.initial) out.push_back("    " + s);
@@ -265,7 +266,8 @@ std::vector<std::string> mermaid(const Trace& t) {
     else if (a == "a_terminate") m.push_back(fmt::format("  Note over A: {}drops the record of {}", n, d));
     else m.push_back(fmt::format("  Note over A: {}{}", n, a));
   }
-  if (!t.violated.empty()) m.push_back(fmt::format("  Note over A,X: {} violated", t.violated));
+  if (t.violated.rfind("INV-", 0) == 0) m.push_back(fmt::format("  Note over A,X: {} violated", t.violated));
+  else if (!t.violated.empty()) m.push_back(fmt::format("  Note over A,X: reached: {}", t.violated));
   return m;
 }
 

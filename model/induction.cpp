@@ -66,7 +66,7 @@ std::vector<ObligationResult> prove(const Config& cfg, const InductionOptions& o
   z3::context c;
   Vocab v(c);
   State pre = v.state("");
-  State post = v.state("'");
+  State post = v.state("_post");
   const auto& invs = invariants();
   {  // Init ⇒ Inv
     z3::solver s = make_solver(c, opt.timeout_ms);

@@ -53,7 +53,15 @@ Naming::Naming(const z3::model& m, const Vocab& v) : m_(m), uni_(kSortCount) {
       for (const auto& [r, a] : ranked) sorted.push_back(u[a]);
       u = std::move(sorted);
     }
-    for (std::size_t i = 0; i < u.size(); ++i) names_[u[i].to_string()] = fmt::format("{}{}", prefix(s), i);
+    if (s == S::Imsi) {  // name IMSIs by the range they belong to: iA0 (A's), iB0 (B's), i0 (neither)
+      int na = 0, nb = 0, nn = 0;
+      for (const auto& x : u) {
+        bool a = m.eval(v.statics().range_a(x), true).is_true(), b = m.eval(v.statics().range_b(x), true).is_true();
+        names_[x.to_string()] = a ? fmt::format("iA{}", na++) : b ? fmt::format("iB{}", nb++) : fmt::format("i{}", nn++);
+      }
+    } else {
+      for (std::size_t i = 0; i < u.size(); ++i) names_[u[i].to_string()] = fmt::format("{}{}", prefix(s), i);
+    }
     if (s == S::Prof) {
       z3::expr c = m.eval(v.statics().common, true);
       names_[c.to_string()] = "common";

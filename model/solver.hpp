@@ -16,7 +16,7 @@ struct Outcome {
   std::string name;
   Verdict verdict = Verdict::Unknown;
   std::string reason;             // Unknown: Z3's reason_unknown (e.g. "timeout", "canceled")
-  std::optional<z3::model> model; // Refuted: the counterexample
+  std::optional<z3::model> model; // Refuted: the counterexample (must not outlive its context)
   double seconds = 0;
 };
 

@@ -1,4 +1,4 @@
-// ETSI TS 102 225 §5.1.3.2 (ISO/IEC 13239 CRC16 and CRC32). Bitwise: short and checkable against the
+// ETSI TS 102 225 §5.1.3.2 (ISO/IEC 13239 CRC16 and CRC32). Bitwise: short and checkable against the REQ-OTA-08.
 // parameter table; OTA packets are a few hundred octets.
 #include "reference/crypto/crc.hpp"
 

@@ -1,4 +1,4 @@
-// ETSI TS 102 225 §5.1.3.1: DES/3DES CBC-MAC and AES-CMAC (OpenSSL EVP_MAC "CMAC").
+// ETSI TS 102 225 §5.1.3.1: DES/3DES CBC-MAC and AES-CMAC (OpenSSL EVP_MAC "CMAC"). REQ-OTA-07.
 #include "reference/crypto/mac.hpp"
 
 #include <openssl/core_names.h>
@@ -9,9 +9,6 @@
 
 namespace mnoswitch::crypto {
 namespace {
-struct MacFree {
-  void operator()(EVP_MAC* m) const noexcept { EVP_MAC_free(m); }
-};
 struct MacCtxFree {
   void operator()(EVP_MAC_CTX* c) const noexcept { EVP_MAC_CTX_free(c); }
 };
@@ -32,14 +29,22 @@ Result<ByteArray<8>, CipherError> des_cbc_mac(ByteSpan key, ByteSpan data) {
 Result<ByteArray<16>, CipherError> aes_cmac(ByteSpan key, ByteSpan data) {
   const char* name = nullptr;
   switch (key.size()) {
-    case 16: name = "AES-128-CBC"; break;
-    case 24: name = "AES-192-CBC"; break;
-    case 32: name = "AES-256-CBC"; break;
-    default: return err(CipherError::KeyLength);
+    case 16:
+      name = "AES-128-CBC";
+      break;
+    case 24:
+      name = "AES-192-CBC";
+      break;
+    case 32:
+      name = "AES-256-CBC";
+      break;
+    default:
+      return err(CipherError::KeyLength);
   }
-  std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr));
-  if (!mac) return err(CipherError::Backend);
-  std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx(EVP_MAC_CTX_new(mac.get()));
+  // Fetched once for the process (EVP_MAC_fetch walks the provider tables); never freed.
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "CMAC", nullptr);
+  if (mac == nullptr) return err(CipherError::Backend);
+  std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx(EVP_MAC_CTX_new(mac));
   if (!ctx) return err(CipherError::Backend);
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, const_cast<char*>(name), 0),

@@ -3,6 +3,7 @@
 #include "reference/mechanism/device.hpp"
 
 #include "reference/aka/types.hpp"
+#include "reference/crypto/wipe.hpp"
 #include "reference/ota/envelope.hpp"
 #include "reference/usim/apdu.hpp"
 #include "reference/usim/proactive.hpp"
@@ -96,7 +97,7 @@ AttachOutcome Device::attach(const std::function<operators::Hss*(const std::stri
         r.data[1] == aka::kResSize) {
       // TS 33.102 §6.3.3: the serving network compares RES with XRES.
       const aka::Res res(std::span<const std::uint8_t, aka::kResSize>(r.data.data() + 2, aka::kResSize));
-      return res == c.xres ? AttachOutcome::Attached : AttachOutcome::AuthFailed;
+      return crypto::ct_equal(res.span(), c.xres.span()) ? AttachOutcome::Attached : AttachOutcome::AuthFailed;
     }
     if (r.sw == usim::StatusWord::Ok && r.data.size() == 2 + aka::kAutsSize && r.data[0] == kTagAuthSync && !resynced) {
       const aka::Auts auts(std::span<const std::uint8_t, aka::kAutsSize>(r.data.data() + 2, aka::kAutsSize));

@@ -697,6 +697,7 @@ void Fleet::b_on_por(std::uint32_t d, const Sms& sms, Tick t) {
     if (rec == nullptr || !rec->pending_k) return;
     operators::AucRecord copy = *rec;
     copy.k = *copy.pending_k;
+    copy.opc = aka::derive_opc(copy.k, aka::Op(ByteArray<16>{}));  // common profile: OP = 0
     copy.pending_k.reset();
     copy.generation = operators::KeyGeneration::Rekeyed;
     must(b_->put_subscriber(d, names_[d].new_imsi, std::move(copy)), "B rekeyed");

@@ -29,7 +29,8 @@ Result<Challenge, AttachError> Hss::challenge(const std::string& imsi, bool use_
   if (r == nullptr) return err(AttachError::UnknownSubscriber);
   if (use_pending && !r->pending_k) return err(AttachError::MacFailure);
   const aka::K& k = use_pending ? *r->pending_k : r->k;
-  const aka::Milenage m(k, r->opc);
+  // The common AKA profile (seed R3, REQ-HO-03): OP = 0, so the pending K' has its own OPc.
+  const aka::Milenage m(k, use_pending ? aka::derive_opc(k, aka::Op(ByteArray<16>{})) : r->opc);
   auto av = aka::generate_vector(m, r->sqn, *rands_, aka::Amf(ByteArray<2>{0x80, 0x00}));
   if (av.failed()) return err(AttachError::SqnExhausted);
   return Challenge{av.value().rand, av.value().autn, av.value().xres, use_pending};
@@ -39,8 +40,9 @@ Result<Challenge, AttachError> Hss::challenge(const std::string& imsi, bool use_
 Status<AttachError> Hss::resynchronise(const std::string& imsi, const Challenge& c, const aka::Auts& auts) {
   AucRecord* r = find(imsi);
   if (r == nullptr) return err(AttachError::UnknownSubscriber);
-  const aka::K& k = c.with_pending && r->pending_k ? *r->pending_k : r->k;
-  const aka::Milenage m(k, r->opc);
+  const bool pending = c.with_pending && r->pending_k;
+  const aka::K& k = pending ? *r->pending_k : r->k;
+  const aka::Milenage m(k, pending ? aka::derive_opc(k, aka::Op(ByteArray<16>{})) : r->opc);
   if (aka::resynchronise(m, r->sqn, c.rand, auts).failed()) return err(AttachError::SynchFailure);
   return ok_unit;
 }

@@ -21,7 +21,7 @@ namespace mnoswitch::operators {
 // TARs of the card profile (TS 102 226 / notes: TAR values are card-profile configuration).
 inline constexpr ota::Tar kUsimRfmTar{ByteArray<3>{0xB0, 0x00, 0x10}};
 // The re-key key-agreement applet (spec/mechanism.md "re-key"): our own USIM extension, its own TAR.
-inline constexpr ota::Tar kRekeyTar{ByteArray<3>{0xB0, 0x4B, 0x01}};
+inline constexpr ota::Tar kRekeyTar{ByteArray<3>{0xC0, 0x4B, 0x01}};  // spec/mechanism.md §6
 inline constexpr std::size_t kOtaKeySize = 16;  // AES-128 KIc and KID
 
 // What the OTA server holds per card.

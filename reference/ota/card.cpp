@@ -7,8 +7,12 @@
 namespace mnoswitch::ota {
 namespace {
 
-constexpr unsigned strength(Integrity i) noexcept { return static_cast<unsigned>(i); }
-constexpr unsigned strictness(CounterMode c) noexcept { return static_cast<unsigned>(c); }
+constexpr unsigned strength(Integrity i) noexcept {
+  return static_cast<unsigned>(i);
+}
+constexpr unsigned strictness(CounterMode c) noexcept {
+  return static_cast<unsigned>(c);
+}
 
 // The key set whose counter guards a packet: the KID's when the packet carries RC/CC/DS, else the KIc's.
 KeyVersion counter_key_set(const CommandHeader& h, const Spi& spi) noexcept {
@@ -66,7 +70,8 @@ Result<CommandVerdict, MalformedPacket> open_command(ByteSpan packet, const Card
     auto alg = security::cipher_for(h.kic, *ks);
     if (alg.failed()) {
       const bool reserved = alg.error() == security::Error::ReservedAlgorithm;
-      return with_status(std::move(v), reserved ? ResponseStatus::UnidentifiedSecurityError : ResponseStatus::CipheringError);
+      return with_status(std::move(v),
+                         reserved ? ResponseStatus::UnidentifiedSecurityError : ResponseStatus::CipheringError);
     }
     // TS 102 225 §5.1.2: the ciphered part is a whole number of blocks.
     auto d = security::decipher(alg.value(), *ks, body);
@@ -82,7 +87,7 @@ Result<CommandVerdict, MalformedPacket> open_command(ByteSpan packet, const Card
     // CHL claims more than was sent (CHL is CC-covered: a corrupted CHL is an integrity failure).
     crypto::secure_wipe(plain);
     return with_status(std::move(v), spi.integrity == Integrity::None ? ResponseStatus::UnidentifiedSecurityError
-                                                                       : ResponseStatus::RcCcDsFailed);
+                                                                      : ResponseStatus::RcCcDsFailed);
   }
   ByteSpan p(plain);
   const std::uint64_t cntr_raw = load_be(p.subspan(0, kCounterSize));
@@ -104,18 +109,20 @@ Result<CommandVerdict, MalformedPacket> open_command(ByteSpan packet, const Card
       // A CHL that does not fit the algorithm is an RC/CC/DS that cannot verify; a reserved or unsupported
       // algorithm, or a missing key, is a security error the sender must fix.
       const bool length = cc.error() == security::Error::BadLength;
-      return with_status(std::move(v), length ? ResponseStatus::RcCcDsFailed : ResponseStatus::UnidentifiedSecurityError);
+      return with_status(std::move(v),
+                         length ? ResponseStatus::RcCcDsFailed : ResponseStatus::UnidentifiedSecurityError);
     }
     if (!crypto::ct_equal(cc.value(), received_cc)) return with_status(std::move(v), ResponseStatus::RcCcDsFailed);
   }
   v.counter = OtaCounter::make(cntr_raw);  // 5 octets: always < 2^40
 
   // REQ-OTA-06: PCNTR counts padding octets; strip by count, never by value.
-  if (pcntr > data.size() || (spi.ciphered && pcntr >= block) ||
-      (!spi.ciphered && pcntr != 0))
-    return with_status(std::move(v), spi.ciphered ? ResponseStatus::CipheringError : ResponseStatus::UnidentifiedSecurityError);
+  if (pcntr > data.size() || (spi.ciphered && pcntr >= block) || (!spi.ciphered && pcntr != 0))
+    return with_status(std::move(v),
+                       spi.ciphered ? ResponseStatus::CipheringError : ResponseStatus::UnidentifiedSecurityError);
 
-  // TS 102 225 §5.1.1: counter modes (REQ-OTA-11/12/13). Checked only now, after the CC.
+  // TS 102 225 §5.1.1: counter modes (REQ-OTA-11/12). Checked only now, after the CC. REQ-OTA-13: the stored
+  // counter is only read here; the verdict says what to store, and only an accepted verdict says anything.
   if (spi.counter == CounterMode::Higher || spi.counter == CounterMode::OneHigher) {
     const KeyVersion kv = counter_key_set(h, spi);
     auto stored = card.counter ? card.counter(kv) : std::nullopt;
@@ -137,9 +144,12 @@ Result<CommandVerdict, MalformedPacket> open_command(ByteSpan packet, const Card
 bool por_wanted(const CommandVerdict& v, ResponseStatus status) noexcept {
   if (!v.spi) return true;  // reserved SPI: tell the sender (unsecured error PoR)
   switch (v.spi->por) {
-    case PorRequest::None: return false;
-    case PorRequest::Always: return true;
-    case PorRequest::OnError: return status != ResponseStatus::PorOk;
+    case PorRequest::None:
+      return false;
+    case PorRequest::Always:
+      return true;
+    case PorRequest::OnError:
+      return status != ResponseStatus::PorOk;
   }
   return false;
 }

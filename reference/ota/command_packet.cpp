@@ -1,28 +1,36 @@
 // ETSI TS 102 225 §5.1 with TS 31.115 §4.2 (sending entity): build a command packet, CPL to the end.
-#include "reference/ota/server.hpp"
-
 #include "reference/ota/header.hpp"
 #include "reference/ota/security.hpp"
+#include "reference/ota/server.hpp"
 
 namespace mnoswitch::ota {
 namespace {
 WrapError from(security::Error e) noexcept {
   switch (e) {
-    case security::Error::ReservedAlgorithm: return WrapError::ReservedAlgorithm;
-    case security::Error::KeyLength: return WrapError::KeyLength;
-    case security::Error::BadLength: return WrapError::BadCcLength;
-    default: return WrapError::UnsupportedAlgorithm;
+    case security::Error::ReservedAlgorithm:
+      return WrapError::ReservedAlgorithm;
+    case security::Error::KeyLength:
+      return WrapError::KeyLength;
+    case security::Error::BadLength:
+      return WrapError::BadCcLength;
+    default:
+      return WrapError::UnsupportedAlgorithm;
   }
 }
 }  // namespace
 
 const char* describe(WrapError e) noexcept {
   switch (e) {
-    case WrapError::ReservedAlgorithm: return "KIc/KID algorithm coding is reserved";
-    case WrapError::UnsupportedAlgorithm: return "algorithm not supported (DS, proprietary, or implicit without configuration)";
-    case WrapError::KeyLength: return "key length does not fit the KIc/KID algorithm";
-    case WrapError::BadCcLength: return "CC length must be 8 (or 4 for AES-CMAC)";
-    case WrapError::TooLong: return "command packet longer than CPL can express (65,535)";
+    case WrapError::ReservedAlgorithm:
+      return "KIc/KID algorithm coding is reserved";
+    case WrapError::UnsupportedAlgorithm:
+      return "algorithm not supported (DS, proprietary, or implicit without configuration)";
+    case WrapError::KeyLength:
+      return "key length does not fit the KIc/KID algorithm";
+    case WrapError::BadCcLength:
+      return "CC length must be 8 (or 4 for AES-CMAC)";
+    case WrapError::TooLong:
+      return "command packet longer than CPL can express (65,535)";
   }
   return "cannot wrap";
 }

@@ -19,7 +19,18 @@ Bytes address_value(const SmsAddress& a) {
   for (std::size_t i = 0; i < a.digits.size(); i += 2) {
     auto v = [](char c) -> unsigned {
       if (c >= '0' && c <= '9') return static_cast<unsigned>(c - '0');
-      switch (c) { case '*': return 0xA; case '#': return 0xB; case 'a': return 0xC; case 'b': return 0xD; case 'c': return 0xE; }
+      switch (c) {
+        case '*':
+          return 0xA;
+        case '#':
+          return 0xB;
+        case 'a':
+          return 0xC;
+        case 'b':
+          return 0xD;
+        case 'c':
+          return 0xE;
+      }
       return 0xF;
     };
     const unsigned lo = v(a.digits[i]);
@@ -83,14 +94,22 @@ Result<ByteSpan, EnvelopeError> outer(ByteSpan data, std::uint8_t tag) {
 
 const char* describe(EnvelopeError e) noexcept {
   switch (e) {
-    case EnvelopeError::NotEnvelope: return "not an ENVELOPE command (CLA 80 INS C2 P1 00 P2 00)";
-    case EnvelopeError::Truncated: return "truncated TLV or APDU";
-    case EnvelopeError::TrailingBytes: return "octets after the BER-TLV";
-    case EnvelopeError::WrongTag: return "unexpected BER-TLV tag";
-    case EnvelopeError::MissingDevices: return "device identities missing";
-    case EnvelopeError::WrongDevices: return "device identities are not the ones of this command";
-    case EnvelopeError::MissingTpdu: return "SMS TPDU missing";
-    case EnvelopeError::BadAddress: return "address TLV malformed";
+    case EnvelopeError::NotEnvelope:
+      return "not an ENVELOPE command (CLA 80 INS C2 P1 00 P2 00)";
+    case EnvelopeError::Truncated:
+      return "truncated TLV or APDU";
+    case EnvelopeError::TrailingBytes:
+      return "octets after the BER-TLV";
+    case EnvelopeError::WrongTag:
+      return "unexpected BER-TLV tag";
+    case EnvelopeError::MissingDevices:
+      return "device identities missing";
+    case EnvelopeError::WrongDevices:
+      return "device identities are not the ones of this command";
+    case EnvelopeError::MissingTpdu:
+      return "SMS TPDU missing";
+    case EnvelopeError::BadAddress:
+      return "address TLV malformed";
   }
   return "bad envelope";
 }
@@ -113,7 +132,8 @@ Result<SmsPpDownload, EnvelopeError> decode_sms_pp_download(ByteSpan in) {
   if (!in.empty() && in[0] != kTagSmsPpDownload) {
     if (in.size() < 5 || in[0] != kClaEnvelope || in[1] != kInsEnvelope || in[2] != 0 || in[3] != 0)
       return err(EnvelopeError::NotEnvelope);
-    if (in[4] != in.size() - 5) return err(in[4] > in.size() - 5 ? EnvelopeError::Truncated : EnvelopeError::TrailingBytes);
+    if (in[4] != in.size() - 5)
+      return err(in[4] > in.size() - 5 ? EnvelopeError::Truncated : EnvelopeError::TrailingBytes);
     data = in.subspan(5);
   }
   auto value = MNOSWITCH_TRY(outer(data, kTagSmsPpDownload));
@@ -122,7 +142,8 @@ Result<SmsPpDownload, EnvelopeError> decode_sms_pp_download(ByteSpan in) {
   bool devices = false, tpdu = false;
   for (const auto& t : tlvs) {
     if (t.tag == (kTagDevices & 0x7F)) {
-      if (t.value.size() != 2 || t.value[0] != kDevNetwork || t.value[1] != kDevUicc) return err(EnvelopeError::WrongDevices);
+      if (t.value.size() != 2 || t.value[0] != kDevNetwork || t.value[1] != kDevUicc)
+        return err(EnvelopeError::WrongDevices);
       devices = true;
     } else if (t.tag == (kTagAddress & 0x7F)) {
       out.service_centre = MNOSWITCH_TRY(address_from(t.value));
@@ -136,6 +157,7 @@ Result<SmsPpDownload, EnvelopeError> decode_sms_pp_download(ByteSpan in) {
   return out;
 }
 
+// REQ-OTA-33: the PoR by SMS-SUBMIT travels in SEND SHORT MESSAGE (UICC → network).
 Bytes encode_send_short_message(const SmsSubmit& submit, std::uint8_t number) {
   Writer body;
   const ByteArray<3> details{number, kTypeSendShortMessage, 0x00};
@@ -159,7 +181,8 @@ Result<SendShortMessage, EnvelopeError> decode_send_short_message(ByteSpan proac
       out.number = t.value[0];
       details = true;
     } else if (t.tag == (kTagDevices & 0x7F)) {
-      if (t.value.size() != 2 || t.value[0] != kDevUicc || t.value[1] != kDevNetwork) return err(EnvelopeError::WrongDevices);
+      if (t.value.size() != 2 || t.value[0] != kDevUicc || t.value[1] != kDevNetwork)
+        return err(EnvelopeError::WrongDevices);
       devices = true;
     } else if (t.tag == (kTagTpdu & 0x7F)) {
       out.tpdu = to_bytes(t.value);

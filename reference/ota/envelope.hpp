@@ -19,7 +19,16 @@ struct SmsPpDownload {
   Bytes tpdu;                                // SMS-DELIVER TPDU (SMS TPDU TLV 0B/8B)
 };
 
-enum class EnvelopeError { NotEnvelope, Truncated, TrailingBytes, WrongTag, MissingDevices, WrongDevices, MissingTpdu, BadAddress };
+enum class EnvelopeError {
+  NotEnvelope,
+  Truncated,
+  TrailingBytes,
+  WrongTag,
+  MissingDevices,
+  WrongDevices,
+  MissingTpdu,
+  BadAddress
+};
 [[nodiscard]] const char* describe(EnvelopeError e) noexcept;
 
 // REQ-OTA-32: the ENVELOPE command APDU: 80 C2 00 00 Lc D1 … (device identities network → UICC).

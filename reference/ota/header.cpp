@@ -5,9 +5,12 @@ namespace mnoswitch::ota {
 
 const char* describe(MalformedPacket e) noexcept {
   switch (e) {
-    case MalformedPacket::Truncated: return "command packet truncated (CPL, CHL, SPI, KIc, KID, TAR not all present)";
-    case MalformedPacket::LengthMismatch: return "CPL does not match the length of the command packet";
-    case MalformedPacket::HeaderTooShort: return "CHL below 13";
+    case MalformedPacket::Truncated:
+      return "command packet truncated (CPL, CHL, SPI, KIc, KID, TAR not all present)";
+    case MalformedPacket::LengthMismatch:
+      return "CPL does not match the length of the command packet";
+    case MalformedPacket::HeaderTooShort:
+      return "CHL below 13";
   }
   return "malformed command packet";
 }

@@ -14,7 +14,8 @@ std::uint8_t with_kvn(KeyVersion kvn, unsigned low) noexcept {
 Result<CipherAlgorithm, AlgorithmError> KicByte::algorithm() const noexcept {
   const unsigned family = raw_ & 0x03u, mode = (raw_ >> 2) & 0x03u;
   switch (family) {
-    case kFamilyImplicit: return CipherAlgorithm::Implicit;
+    case kFamilyImplicit:
+      return CipherAlgorithm::Implicit;
     case kFamilyDes: {
       constexpr CipherAlgorithm des[] = {CipherAlgorithm::DesCbc, CipherAlgorithm::TripleDes2Key,
                                          CipherAlgorithm::TripleDes3Key, CipherAlgorithm::DesEcb};
@@ -23,20 +24,35 @@ Result<CipherAlgorithm, AlgorithmError> KicByte::algorithm() const noexcept {
     case kFamilyAes:
       if (mode != 0) return err(AlgorithmError::Reserved);
       return CipherAlgorithm::AesCbc;
-    default: return CipherAlgorithm::Proprietary;
+    default:
+      return CipherAlgorithm::Proprietary;
   }
 }
 
 KicByte KicByte::make(KeyVersion kvn, CipherAlgorithm a) noexcept {
   unsigned low = 0;
   switch (a) {
-    case CipherAlgorithm::Implicit: low = 0x0; break;
-    case CipherAlgorithm::DesCbc: low = 0x1; break;
-    case CipherAlgorithm::TripleDes2Key: low = 0x5; break;
-    case CipherAlgorithm::TripleDes3Key: low = 0x9; break;
-    case CipherAlgorithm::DesEcb: low = 0xD; break;
-    case CipherAlgorithm::AesCbc: low = 0x2; break;
-    case CipherAlgorithm::Proprietary: low = 0x3; break;
+    case CipherAlgorithm::Implicit:
+      low = 0x0;
+      break;
+    case CipherAlgorithm::DesCbc:
+      low = 0x1;
+      break;
+    case CipherAlgorithm::TripleDes2Key:
+      low = 0x5;
+      break;
+    case CipherAlgorithm::TripleDes3Key:
+      low = 0x9;
+      break;
+    case CipherAlgorithm::DesEcb:
+      low = 0xD;
+      break;
+    case CipherAlgorithm::AesCbc:
+      low = 0x2;
+      break;
+    case CipherAlgorithm::Proprietary:
+      low = 0x3;
+      break;
   }
   return KicByte(with_kvn(kvn, low));
 }
@@ -45,7 +61,8 @@ KicByte KicByte::make(KeyVersion kvn, CipherAlgorithm a) noexcept {
 Result<CcAlgorithm, AlgorithmError> KidByte::cc_algorithm() const noexcept {
   const unsigned family = raw_ & 0x03u, mode = (raw_ >> 2) & 0x03u;
   switch (family) {
-    case kFamilyImplicit: return CcAlgorithm::Implicit;
+    case kFamilyImplicit:
+      return CcAlgorithm::Implicit;
     case kFamilyDes:
       if (mode == 0) return CcAlgorithm::DesCbcMac;
       if (mode == 1) return CcAlgorithm::TripleDes2KeyMac;
@@ -54,7 +71,8 @@ Result<CcAlgorithm, AlgorithmError> KidByte::cc_algorithm() const noexcept {
     case kFamilyAes:
       if (mode != 0) return err(AlgorithmError::Reserved);
       return CcAlgorithm::AesCmac;
-    default: return CcAlgorithm::Proprietary;
+    default:
+      return CcAlgorithm::Proprietary;
   }
 }
 
@@ -62,25 +80,40 @@ Result<CcAlgorithm, AlgorithmError> KidByte::cc_algorithm() const noexcept {
 Result<RcAlgorithm, AlgorithmError> KidByte::rc_algorithm() const noexcept {
   const unsigned family = raw_ & 0x03u, mode = (raw_ >> 2) & 0x03u;
   switch (family) {
-    case kFamilyImplicit: return RcAlgorithm::Implicit;
+    case kFamilyImplicit:
+      return RcAlgorithm::Implicit;
     case kFamilyDes:
       if (mode == 0) return RcAlgorithm::Crc16;
       if (mode == 1) return RcAlgorithm::Crc32;
       return err(AlgorithmError::Reserved);
-    case kFamilyAes: return err(AlgorithmError::Reserved);
-    default: return RcAlgorithm::Proprietary;
+    case kFamilyAes:
+      return err(AlgorithmError::Reserved);
+    default:
+      return RcAlgorithm::Proprietary;
   }
 }
 
 KidByte KidByte::make_cc(KeyVersion kvn, CcAlgorithm a) noexcept {
   unsigned low = 0;
   switch (a) {
-    case CcAlgorithm::Implicit: low = 0x0; break;
-    case CcAlgorithm::DesCbcMac: low = 0x1; break;
-    case CcAlgorithm::TripleDes2KeyMac: low = 0x5; break;
-    case CcAlgorithm::TripleDes3KeyMac: low = 0x9; break;
-    case CcAlgorithm::AesCmac: low = 0x2; break;
-    case CcAlgorithm::Proprietary: low = 0x3; break;
+    case CcAlgorithm::Implicit:
+      low = 0x0;
+      break;
+    case CcAlgorithm::DesCbcMac:
+      low = 0x1;
+      break;
+    case CcAlgorithm::TripleDes2KeyMac:
+      low = 0x5;
+      break;
+    case CcAlgorithm::TripleDes3KeyMac:
+      low = 0x9;
+      break;
+    case CcAlgorithm::AesCmac:
+      low = 0x2;
+      break;
+    case CcAlgorithm::Proprietary:
+      low = 0x3;
+      break;
   }
   return KidByte(with_kvn(kvn, low));
 }
@@ -88,10 +121,18 @@ KidByte KidByte::make_cc(KeyVersion kvn, CcAlgorithm a) noexcept {
 KidByte KidByte::make_rc(KeyVersion kvn, RcAlgorithm a) noexcept {
   unsigned low = 0;
   switch (a) {
-    case RcAlgorithm::Implicit: low = 0x0; break;
-    case RcAlgorithm::Crc16: low = 0x1; break;
-    case RcAlgorithm::Crc32: low = 0x5; break;
-    case RcAlgorithm::Proprietary: low = 0x3; break;
+    case RcAlgorithm::Implicit:
+      low = 0x0;
+      break;
+    case RcAlgorithm::Crc16:
+      low = 0x1;
+      break;
+    case RcAlgorithm::Crc32:
+      low = 0x5;
+      break;
+    case RcAlgorithm::Proprietary:
+      low = 0x3;
+      break;
   }
   return KidByte(with_kvn(kvn, low));
 }

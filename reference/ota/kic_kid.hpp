@@ -9,7 +9,15 @@
 namespace mnoswitch::ota {
 
 // Ciphering algorithm of KIc (b4..b1). Implicit (b2b1 = 00) means "known by both ends": the key set says.
-enum class CipherAlgorithm : std::uint8_t { Implicit, DesCbc, TripleDes2Key, TripleDes3Key, DesEcb, AesCbc, Proprietary };
+enum class CipherAlgorithm : std::uint8_t {
+  Implicit,
+  DesCbc,
+  TripleDes2Key,
+  TripleDes3Key,
+  DesEcb,
+  AesCbc,
+  Proprietary
+};
 // CC algorithm of KID (b4..b1) when SPI asks for a CC.
 enum class CcAlgorithm : std::uint8_t { Implicit, DesCbcMac, TripleDes2KeyMac, TripleDes3KeyMac, AesCmac, Proprietary };
 // RC algorithm of KID (b4..b1) when SPI asks for an RC.
@@ -24,7 +32,9 @@ class KicByte {
   constexpr explicit KicByte(std::uint8_t raw) noexcept : raw_(raw) {}
   [[nodiscard]] static KicByte make(KeyVersion kvn, CipherAlgorithm a) noexcept;
   [[nodiscard]] constexpr std::uint8_t raw() const noexcept { return raw_; }
-  [[nodiscard]] constexpr KeyVersion key_version() const noexcept { return KeyVersion(static_cast<std::uint8_t>(raw_ >> 4)); }
+  [[nodiscard]] constexpr KeyVersion key_version() const noexcept {
+    return KeyVersion(static_cast<std::uint8_t>(raw_ >> 4));
+  }
   [[nodiscard]] Result<CipherAlgorithm, AlgorithmError> algorithm() const noexcept;
   friend constexpr auto operator<=>(const KicByte&, const KicByte&) = default;
 
@@ -40,7 +50,9 @@ class KidByte {
   [[nodiscard]] static KidByte make_cc(KeyVersion kvn, CcAlgorithm a) noexcept;
   [[nodiscard]] static KidByte make_rc(KeyVersion kvn, RcAlgorithm a) noexcept;
   [[nodiscard]] constexpr std::uint8_t raw() const noexcept { return raw_; }
-  [[nodiscard]] constexpr KeyVersion key_version() const noexcept { return KeyVersion(static_cast<std::uint8_t>(raw_ >> 4)); }
+  [[nodiscard]] constexpr KeyVersion key_version() const noexcept {
+    return KeyVersion(static_cast<std::uint8_t>(raw_ >> 4));
+  }
   [[nodiscard]] Result<CcAlgorithm, AlgorithmError> cc_algorithm() const noexcept;
   [[nodiscard]] Result<RcAlgorithm, AlgorithmError> rc_algorithm() const noexcept;
   friend constexpr auto operator<=>(const KidByte&, const KidByte&) = default;

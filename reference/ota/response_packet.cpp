@@ -1,6 +1,6 @@
 // ETSI TS 102 225 §5.2 with TS 31.115 §4.3: the response packet (PoR), built by the card, read by the server.
-#include "reference/ota/card.hpp"
 #include "reference/crypto/wipe.hpp"
+#include "reference/ota/card.hpp"
 #include "reference/ota/security.hpp"
 #include "reference/ota/server.hpp"
 #include "reference/ota/sms.hpp"
@@ -20,15 +20,19 @@ bool security_failure(ResponseStatus s) noexcept {
     case ResponseStatus::CipheringError:
     case ResponseStatus::UnidentifiedSecurityError:
     case ResponseStatus::TarUnknown:
-    case ResponseStatus::InsufficientSecurityLevel: return true;
-    default: return false;
+    case ResponseStatus::InsufficientSecurityLevel:
+      return true;
+    default:
+      return false;
   }
 }
 
 PorBuildError build_error(security::Error e) noexcept {
   switch (e) {
-    case security::Error::KeyLength: return PorBuildError::KeyLength;
-    default: return PorBuildError::UnsupportedAlgorithm;
+    case security::Error::KeyLength:
+      return PorBuildError::KeyLength;
+    default:
+      return PorBuildError::UnsupportedAlgorithm;
   }
 }
 
@@ -36,23 +40,34 @@ PorBuildError build_error(security::Error e) noexcept {
 
 const char* describe(PorBuildError e) noexcept {
   switch (e) {
-    case PorBuildError::UnsupportedAlgorithm: return "PoR algorithm reserved or not supported";
-    case PorBuildError::KeyMissing: return "no key set for the PoR's KIc/KID key version";
-    case PorBuildError::KeyLength: return "key length does not fit the PoR algorithm";
-    case PorBuildError::TooLong: return "response packet too long";
+    case PorBuildError::UnsupportedAlgorithm:
+      return "PoR algorithm reserved or not supported";
+    case PorBuildError::KeyMissing:
+      return "no key set for the PoR's KIc/KID key version";
+    case PorBuildError::KeyLength:
+      return "key length does not fit the PoR algorithm";
+    case PorBuildError::TooLong:
+      return "response packet too long";
   }
   return "cannot build PoR";
 }
 
 const char* describe(PorReadError e) noexcept {
   switch (e) {
-    case PorReadError::MissingUdh: return "TP-UD does not start with a UDH holding the response packet IEI 71";
-    case PorReadError::Malformed: return "response packet malformed (RPL/RHL inconsistent, truncated or reserved status)";
-    case PorReadError::IntegrityFailed: return "PoR RC/CC does not verify";
-    case PorReadError::MissingIntegrity: return "PoR with status 00 lacks the RC/CC the SPI asked for";
-    case PorReadError::CipheringError: return "PoR ciphered part not whole blocks, or PCNTR impossible";
-    case PorReadError::UnsupportedAlgorithm: return "PoR algorithm reserved or not supported";
-    case PorReadError::KeyLength: return "key length does not fit the PoR algorithm";
+    case PorReadError::MissingUdh:
+      return "TP-UD does not start with a UDH holding the response packet IEI 71";
+    case PorReadError::Malformed:
+      return "response packet malformed (RPL/RHL inconsistent, truncated or reserved status)";
+    case PorReadError::IntegrityFailed:
+      return "PoR RC/CC does not verify";
+    case PorReadError::MissingIntegrity:
+      return "PoR with status 00 lacks the RC/CC the SPI asked for";
+    case PorReadError::CipheringError:
+      return "PoR ciphered part not whole blocks, or PCNTR impossible";
+    case PorReadError::UnsupportedAlgorithm:
+      return "PoR algorithm reserved or not supported";
+    case PorReadError::KeyLength:
+      return "key length does not fit the PoR algorithm";
   }
   return "cannot read PoR";
 }
@@ -98,7 +113,9 @@ Result<Bytes, PorBuildError> build_por(const CommandVerdict& v, ResponseStatus s
   Writer head;  // RPL RHL TAR
   head.be(rpl, 2).u8(static_cast<std::uint8_t>(rhl)).bytes(h.tar.span());
   Writer front;  // CNTR PCNTR status
-  front.be(v.counter ? v.counter->value() : 0, kCounterSize).u8(static_cast<std::uint8_t>(pad)).u8(static_cast<std::uint8_t>(status));
+  front.be(v.counter ? v.counter->value() : 0, kCounterSize)
+      .u8(static_cast<std::uint8_t>(pad))
+      .u8(static_cast<std::uint8_t>(status));
   Bytes body(response_data.begin(), response_data.end());
   body.resize(body.size() + pad, 0x00);
 
@@ -127,7 +144,8 @@ Result<Bytes, PorBuildError> build_por(const CommandVerdict& v, ResponseStatus s
 }
 
 // REQ-OTA-16: the server's reading of a PoR.
-Result<PorReading, PorReadError> read_por(ByteSpan tp_ud, const Spi& spi, KicByte kic, KidByte kid, const KeySet& keys) {
+Result<PorReading, PorReadError> read_por(ByteSpan tp_ud, const Spi& spi, KicByte kic, KidByte kid,
+                                          const KeySet& keys) {
   if (tp_ud.empty()) return err(PorReadError::MissingUdh);
   const std::size_t udh_len = std::size_t{1} + tp_ud[0];
   auto ud = split_user_data(tp_ud);
@@ -154,7 +172,9 @@ Result<PorReading, PorReadError> read_por(ByteSpan tp_ud, const Spi& spi, KicByt
   Bytes plain(rest.begin(), rest.end());
   if (spi.por_ciphered) {
     auto a = security::cipher_for(kic, keys);
-    if (a.failed()) return err(a.error() == security::Error::KeyLength ? PorReadError::KeyLength : PorReadError::UnsupportedAlgorithm);
+    if (a.failed())
+      return err(a.error() == security::Error::KeyLength ? PorReadError::KeyLength
+                                                         : PorReadError::UnsupportedAlgorithm);
     const std::size_t block = security::block_size(a.value());
     const bool plain_error_shape = (cc_len == 0 && spi.por_integrity != Integrity::None) || rest.size() % block != 0;
     if (!plain_error_shape) {

@@ -15,15 +15,21 @@ constexpr std::size_t kApduHeader = 4;
 // STATUS, GET DATA. A compact script carries no length of its own, so the case follows from INS.
 bool case2(std::uint8_t ins) noexcept {
   switch (ins) {
-    case 0xB0: case 0xB2: case 0xC0: case 0xF2: case 0xCA: return true;
-    default: return false;
+    case 0xB0:
+    case 0xB2:
+    case 0xC0:
+    case 0xF2:
+    case 0xCA:
+      return true;
+    default:
+      return false;
   }
 }
 
 // One complete C-APDU (expanded format: its TLV gives the length) is well formed.
 bool well_formed(ByteSpan a) noexcept {
   if (a.size() < kApduHeader) return false;
-  if (a.size() == kApduHeader || a.size() == kApduHeader + 1) return true;   // case 1, case 2
+  if (a.size() == kApduHeader || a.size() == kApduHeader + 1) return true;  // case 1, case 2
   const std::size_t lc = a[kApduHeader];
   return lc != 0 && (a.size() == kApduHeader + 1 + lc || a.size() == kApduHeader + 2 + lc);  // case 3, 4
 }
@@ -53,12 +59,18 @@ Result<std::vector<Bytes>, RfmError> read_tlv_list(Reader& r, std::uint8_t tag, 
 
 const char* describe(RfmError e) noexcept {
   switch (e) {
-    case RfmError::Truncated: return "RFM script or response truncated";
-    case RfmError::TrailingBytes: return "octets after the RFM template";
-    case RfmError::BadTemplate: return "wrong RFM template tag (expected AA/AE script or AB/AF response)";
-    case RfmError::BadTlv: return "RFM TLV malformed or unexpected tag";
-    case RfmError::BadApdu: return "C-APDU malformed";
-    case RfmError::Empty: return "RFM script or response holds no command";
+    case RfmError::Truncated:
+      return "RFM script or response truncated";
+    case RfmError::TrailingBytes:
+      return "octets after the RFM template";
+    case RfmError::BadTemplate:
+      return "wrong RFM template tag (expected AA/AE script or AB/AF response)";
+    case RfmError::BadTlv:
+      return "RFM TLV malformed or unexpected tag";
+    case RfmError::BadApdu:
+      return "C-APDU malformed";
+    case RfmError::Empty:
+      return "RFM script or response holds no command";
   }
   return "bad RFM data";
 }
@@ -142,8 +154,10 @@ Bytes encode_response(const RfmResponse& resp, ScriptFormat f) {
   const ByteArray<1> executed{resp.executed};
   tlv::put_tlv(inner, kTagExecuted, executed);
   for (const auto& a : resp.rapdus) tlv::put_tlv(inner, kTagRapdu, a);
-  if (f == ScriptFormat::ExpandedDefinite) tlv::put_tlv(w, kTagResponseDefinite, inner.buffer());
-  else w.u8(kTagResponseIndefinite).u8(0x80).bytes(inner.buffer()).u8(0x00).u8(0x00);
+  if (f == ScriptFormat::ExpandedDefinite)
+    tlv::put_tlv(w, kTagResponseDefinite, inner.buffer());
+  else
+    w.u8(kTagResponseIndefinite).u8(0x80).bytes(inner.buffer()).u8(0x00).u8(0x00);
   return std::move(w).take();
 }
 
@@ -170,7 +184,8 @@ Result<RfmResponse, RfmError> decode_response(ByteSpan data, ScriptFormat f) {
     auto v = r.take(*len);
     if (v.failed()) return err(RfmError::Truncated);
     v.value();
-  }) : r.rest();
+  })
+                           : r.rest();
   if (definite && !r.empty()) return err(RfmError::TrailingBytes);
   Reader b(body);
   auto t80 = b.u8();
@@ -186,7 +201,7 @@ Result<RfmResponse, RfmError> decode_response(ByteSpan data, ScriptFormat f) {
   return out;
 }
 
-// TS 31.116 / TS 31.102 §4.2.2: SELECT EF_IMSI by FID (P2 0C: no response data), then UPDATE/READ BINARY.
+// REQ-OTA-42 — TS 31.116 / TS 31.102 §4.2.2: SELECT EF_IMSI by FID (P2 0C: no response data), then UPDATE/READ BINARY.
 std::vector<Bytes> script_set_ef_imsi(const ByteArray<kEfImsiSize>& ef_imsi) {
   Bytes update{0x00, 0xD6, 0x00, 0x00, static_cast<std::uint8_t>(kEfImsiSize)};
   update.insert(update.end(), ef_imsi.begin(), ef_imsi.end());
@@ -194,7 +209,8 @@ std::vector<Bytes> script_set_ef_imsi(const ByteArray<kEfImsiSize>& ef_imsi) {
 }
 
 std::vector<Bytes> script_read_ef_imsi() {
-  return {Bytes{0x00, 0xA4, 0x00, 0x0C, 0x02, 0x6F, 0x07}, Bytes{0x00, 0xB0, 0x00, 0x00, static_cast<std::uint8_t>(kEfImsiSize)}};
+  return {Bytes{0x00, 0xA4, 0x00, 0x0C, 0x02, 0x6F, 0x07},
+          Bytes{0x00, 0xB0, 0x00, 0x00, static_cast<std::uint8_t>(kEfImsiSize)}};
 }
 
 }  // namespace mnoswitch::ota

@@ -11,19 +11,27 @@ namespace {
 bool des_key_fits(CipherAlgorithm a, std::size_t n) noexcept {
   switch (a) {
     case CipherAlgorithm::DesCbc:
-    case CipherAlgorithm::DesEcb: return n == 8;
-    case CipherAlgorithm::TripleDes2Key: return n == 16;
-    case CipherAlgorithm::TripleDes3Key: return n == 24;
-    case CipherAlgorithm::AesCbc: return n == 16 || n == 24 || n == 32;
-    default: return false;
+    case CipherAlgorithm::DesEcb:
+      return n == 8;
+    case CipherAlgorithm::TripleDes2Key:
+      return n == 16;
+    case CipherAlgorithm::TripleDes3Key:
+      return n == 24;
+    case CipherAlgorithm::AesCbc:
+      return n == 16 || n == 24 || n == 32;
+    default:
+      return false;
   }
 }
 
 Error from(crypto::CipherError e) noexcept {
   switch (e) {
-    case crypto::CipherError::KeyLength: return Error::KeyLength;
-    case crypto::CipherError::DataLength: return Error::DataLength;
-    default: return Error::Backend;
+    case crypto::CipherError::KeyLength:
+      return Error::KeyLength;
+    case crypto::CipherError::DataLength:
+      return Error::DataLength;
+    default:
+      return Error::Backend;
   }
 }
 
@@ -33,12 +41,16 @@ Result<CcAlgorithm, Error> cc_for(KidByte kid, const KeySet& keys) {
   CcAlgorithm alg = a.value() == CcAlgorithm::Implicit ? keys.implicit_cc : a.value();
   const std::size_t n = keys.kid.size();
   switch (alg) {
-    case CcAlgorithm::DesCbcMac: return n == 8 ? Result<CcAlgorithm, Error>(alg) : err(Error::KeyLength);
-    case CcAlgorithm::TripleDes2KeyMac: return n == 16 ? Result<CcAlgorithm, Error>(alg) : err(Error::KeyLength);
-    case CcAlgorithm::TripleDes3KeyMac: return n == 24 ? Result<CcAlgorithm, Error>(alg) : err(Error::KeyLength);
+    case CcAlgorithm::DesCbcMac:
+      return n == 8 ? Result<CcAlgorithm, Error>(alg) : err(Error::KeyLength);
+    case CcAlgorithm::TripleDes2KeyMac:
+      return n == 16 ? Result<CcAlgorithm, Error>(alg) : err(Error::KeyLength);
+    case CcAlgorithm::TripleDes3KeyMac:
+      return n == 24 ? Result<CcAlgorithm, Error>(alg) : err(Error::KeyLength);
     case CcAlgorithm::AesCmac:
       return (n == 16 || n == 24 || n == 32) ? Result<CcAlgorithm, Error>(alg) : err(Error::KeyLength);
-    default: return err(Error::UnsupportedAlgorithm);
+    default:
+      return err(Error::UnsupportedAlgorithm);
   }
 }
 
@@ -72,10 +84,17 @@ Result<Bytes, Error> run(CipherAlgorithm a, const KeySet& keys, ByteSpan in, cry
   switch (a) {
     case CipherAlgorithm::DesCbc:
     case CipherAlgorithm::TripleDes2Key:
-    case CipherAlgorithm::TripleDes3Key: r = crypto::des_cbc(d, key, in); break;
-    case CipherAlgorithm::DesEcb: r = crypto::des_ecb(d, key, in); break;
-    case CipherAlgorithm::AesCbc: r = crypto::aes_cbc(d, key, in); break;
-    default: return err(Error::UnsupportedAlgorithm);
+    case CipherAlgorithm::TripleDes3Key:
+      r = crypto::des_cbc(d, key, in);
+      break;
+    case CipherAlgorithm::DesEcb:
+      r = crypto::des_ecb(d, key, in);
+      break;
+    case CipherAlgorithm::AesCbc:
+      r = crypto::aes_cbc(d, key, in);
+      break;
+    default:
+      return err(Error::UnsupportedAlgorithm);
   }
   if (r.failed()) return err(from(r.error()));
   return std::move(r).value();
@@ -92,7 +111,8 @@ Result<Bytes, Error> decipher(CipherAlgorithm a, const KeySet& keys, ByteSpan ci
 Result<std::size_t, Error> checksum_length(Integrity integrity, KidByte kid, const KeySet& keys,
                                            std::size_t cc_length) {
   switch (integrity) {
-    case Integrity::None: return std::size_t{0};
+    case Integrity::None:
+      return std::size_t{0};
     case Integrity::Rc: {
       auto a = MNOSWITCH_TRY(rc_for(kid, keys));
       return a == RcAlgorithm::Crc16 ? std::size_t{2} : std::size_t{4};
@@ -106,7 +126,8 @@ Result<std::size_t, Error> checksum_length(Integrity integrity, KidByte kid, con
       if (cc_length != 8) return err(Error::BadLength);
       return std::size_t{8};
     }
-    case Integrity::Ds: return err(Error::UnsupportedAlgorithm);
+    case Integrity::Ds:
+      return err(Error::UnsupportedAlgorithm);
   }
   return err(Error::UnsupportedAlgorithm);
 }
@@ -122,8 +143,10 @@ Result<Bytes, Error> checksum(Integrity integrity, KidByte kid, const KeySet& ke
       Bytes out(a == RcAlgorithm::Crc16 ? 2 : 4);
       if (length != out.size()) return err(Error::BadLength);
       // TS 102 225 §5.1.3.2: the CRC value is sent most significant octet first.
-      if (a == RcAlgorithm::Crc16) store_be(crypto::crc16(covered), out);
-      else store_be(crypto::crc32(covered), out);
+      if (a == RcAlgorithm::Crc16)
+        store_be(crypto::crc16(covered), out);
+      else
+        store_be(crypto::crc32(covered), out);
       return out;
     }
     case Integrity::Cc: {
@@ -140,7 +163,8 @@ Result<Bytes, Error> checksum(Integrity integrity, KidByte kid, const KeySet& ke
       if (mac.failed()) return err(from(mac.error()));
       return Bytes(mac.value().begin(), mac.value().end());
     }
-    case Integrity::Ds: return err(Error::UnsupportedAlgorithm);
+    case Integrity::Ds:
+      return err(Error::UnsupportedAlgorithm);
   }
   return err(Error::UnsupportedAlgorithm);
 }

@@ -40,9 +40,9 @@ struct PorReading {
   ResponseStatus status = ResponseStatus::PorOk;
   Tar tar;
   OtaCounter counter;
-  Bytes data;              // response data, padding stripped by PCNTR
-  bool secured = false;    // RC/CC/DS present and verified
-  bool deciphered = false; // the PoR was ciphered
+  Bytes data;               // response data, padding stripped by PCNTR
+  bool secured = false;     // RC/CC/DS present and verified
+  bool deciphered = false;  // the PoR was ciphered
 };
 
 enum class PorReadError {

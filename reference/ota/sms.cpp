@@ -10,12 +10,21 @@ constexpr std::uint8_t kUdhiBit = 0x40;
 int bcd_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   switch (c) {
-    case '*': return 0xA;
-    case '#': return 0xB;
-    case 'a': case 'A': return 0xC;
-    case 'b': case 'B': return 0xD;
-    case 'c': case 'C': return 0xE;
-    default: return -1;
+    case '*':
+      return 0xA;
+    case '#':
+      return 0xB;
+    case 'a':
+    case 'A':
+      return 0xC;
+    case 'b':
+    case 'B':
+      return 0xD;
+    case 'c':
+    case 'C':
+      return 0xE;
+    default:
+      return -1;
   }
 }
 char bcd_char(unsigned v) noexcept {
@@ -72,13 +81,20 @@ Result<Bytes, SmsError> get_user_data(Reader& r, std::uint8_t dcs) {
 
 const char* describe(SmsError e) noexcept {
   switch (e) {
-    case SmsError::Truncated: return "TPDU truncated";
-    case SmsError::TrailingBytes: return "octets after TP-UD";
-    case SmsError::WrongMessageType: return "wrong TP-MTI for this message";
-    case SmsError::BadAddress: return "address malformed or alphanumeric";
-    case SmsError::UnsupportedDcs: return "TP-DCS is not 8-bit data";
-    case SmsError::BadUdh: return "user data header malformed or without the expected IEI";
-    case SmsError::BadConcat: return "concatenated SMS inconsistent (reference, count or sequence)";
+    case SmsError::Truncated:
+      return "TPDU truncated";
+    case SmsError::TrailingBytes:
+      return "octets after TP-UD";
+    case SmsError::WrongMessageType:
+      return "wrong TP-MTI for this message";
+    case SmsError::BadAddress:
+      return "address malformed or alphanumeric";
+    case SmsError::UnsupportedDcs:
+      return "TP-DCS is not 8-bit data";
+    case SmsError::BadUdh:
+      return "user data header malformed or without the expected IEI";
+    case SmsError::BadConcat:
+      return "concatenated SMS inconsistent (reference, count or sequence)";
   }
   return "bad SMS";
 }
@@ -178,14 +194,17 @@ std::vector<Bytes> command_packet_user_data(ByteSpan packet, std::uint16_t refer
   const std::size_t first_room = kMaxUserData - 1 - concat_ie - 2;
   const std::size_t other_room = kMaxUserData - 1 - concat_ie;
   const std::size_t total = 1 + (packet.size() - first_room + other_room - 1) / other_room;
+  if (total > kMaxSegments) return out;  // does not fit: TP-UDH counts segments in one octet
   std::size_t at = 0;
   for (std::size_t seq = 1; seq <= total; ++seq) {
     const std::size_t room = seq == 1 ? first_room : other_room;
     const std::size_t n = std::min(room, packet.size() - at);
     Writer w;
     w.u8(static_cast<std::uint8_t>(concat_ie + (seq == 1 ? 2 : 0)));
-    if (sixteen_bit_reference) w.u8(kIeiConcat16).u8(4).be(reference, 2);
-    else w.u8(kIeiConcat8).u8(3).u8(static_cast<std::uint8_t>(reference & 0xFF));
+    if (sixteen_bit_reference)
+      w.u8(kIeiConcat16).u8(4).be(reference, 2);
+    else
+      w.u8(kIeiConcat8).u8(3).u8(static_cast<std::uint8_t>(reference & 0xFF));
     w.u8(static_cast<std::uint8_t>(total)).u8(static_cast<std::uint8_t>(seq));
     if (seq == 1) w.u8(kIeiCommandPacket).u8(0);
     w.bytes(packet.subspan(at, n));

@@ -19,7 +19,8 @@ inline constexpr std::uint8_t kIeiConcat8 = 0x00;
 inline constexpr std::uint8_t kIeiConcat16 = 0x08;
 inline constexpr std::uint8_t kIeiCommandPacket = 0x70;
 inline constexpr std::uint8_t kIeiResponsePacket = 0x71;
-inline constexpr std::size_t kMaxUserData = 140;  // TS 23.040 §9.2.3.16: 140 octets of 8-bit TP-UD
+inline constexpr std::size_t kMaxUserData = 140;
+inline constexpr std::size_t kMaxSegments = 255;  // TS 23.040 §9.2.3.16: 140 octets of 8-bit TP-UD
 
 // TS 23.040 §9.1.2.5: address (TP-OA / TP-DA): type of address octet + BCD digits.
 struct SmsAddress {
@@ -32,10 +33,10 @@ struct SmsDeliver {
   SmsAddress originator;
   std::uint8_t pid = kPidSimDataDownload;
   std::uint8_t dcs = kDcsClass2Data;
-  ByteArray<7> scts{};      // service centre time stamp, semi-octets as sent
+  ByteArray<7> scts{};  // service centre time stamp, semi-octets as sent
   bool udhi = true;
-  bool tp_mms = false;      // TP-MMS bit as sent (0: more messages waiting, as OTA SMSCs and pySim send)
-  Bytes user_data;          // TP-UD (UDH included when udhi)
+  bool tp_mms = false;  // TP-MMS bit as sent (0: more messages waiting, as OTA SMSCs and pySim send)
+  Bytes user_data;      // TP-UD (UDH included when udhi)
   friend bool operator==(const SmsDeliver&, const SmsDeliver&) = default;
 };
 
@@ -71,6 +72,7 @@ struct UserData {
 
 // TS 31.115 §4.1 / TS 23.040 §9.2.3.24.1: TP-UD of each SMS carrying `packet` (CPL..end): one SMS with UDH
 // 02 70 00 when it fits 140 octets, else concatenated segments, IEI 70 in the first segment only. REQ-OTA-30.
+// Empty when the packet needs more than 255 segments (about 34 kB), which the one-octet count cannot express.
 [[nodiscard]] std::vector<Bytes> command_packet_user_data(ByteSpan packet, std::uint16_t reference,
                                                           bool sixteen_bit_reference = false);
 

@@ -21,7 +21,8 @@ Result<Spi, SpiError> Spi::decode(std::uint16_t raw) noexcept {
 }
 
 std::uint16_t Spi::encode() const noexcept {
-  const unsigned o1 = static_cast<unsigned>(integrity) | (ciphered ? 0x04u : 0u) | (static_cast<unsigned>(counter) << 3);
+  const unsigned o1 =
+      static_cast<unsigned>(integrity) | (ciphered ? 0x04u : 0u) | (static_cast<unsigned>(counter) << 3);
   const unsigned o2 = static_cast<unsigned>(por) | (static_cast<unsigned>(por_integrity) << 2) |
                       (por_ciphered ? 0x10u : 0u) | (por_transport == PorTransport::SmsSubmit ? 0x20u : 0u);
   return static_cast<std::uint16_t>((o1 << 8) | o2);
@@ -29,8 +30,10 @@ std::uint16_t Spi::encode() const noexcept {
 
 const char* describe(SpiError e) noexcept {
   switch (e) {
-    case SpiError::ReservedBitsSet: return "SPI has reserved bits set (octet 1 b8-b6 or octet 2 b8-b7)";
-    case SpiError::ReservedPorRequest: return "SPI PoR request 11 is reserved";
+    case SpiError::ReservedBitsSet:
+      return "SPI has reserved bits set (octet 1 b8-b6 or octet 2 b8-b7)";
+    case SpiError::ReservedPorRequest:
+      return "SPI PoR request 11 is reserved";
   }
   return "invalid SPI";
 }

@@ -9,10 +9,14 @@
 namespace mnoswitch::ota::tlv {
 
 inline void put_length(Writer& w, std::size_t n) {
-  if (n < 0x80) w.u8(static_cast<std::uint8_t>(n));
-  else if (n <= 0xFF) w.u8(0x81).u8(static_cast<std::uint8_t>(n));
-  else if (n <= 0xFFFF) w.u8(0x82).be(n, 2);
-  else w.u8(0x83).be(n, 3);
+  if (n < 0x80)
+    w.u8(static_cast<std::uint8_t>(n));
+  else if (n <= 0xFF)
+    w.u8(0x81).u8(static_cast<std::uint8_t>(n));
+  else if (n <= 0xFFFF)
+    w.u8(0x82).be(n, 2);
+  else
+    w.u8(0x83).be(n, 3);
 }
 
 inline constexpr std::size_t kIndefinite = static_cast<std::size_t>(-1);

@@ -53,6 +53,7 @@ Result<crypto::X25519PublicKey, RekeyError> parse_rekey_init(ByteSpan data) {
 }  // namespace mnoswitch::usim
 
 // ---- the applet on the card ----
+#include "reference/aka/milenage.hpp"
 #include "reference/ota/card.hpp"
 #include "reference/ota/envelope.hpp"
 #include "reference/ota/header.hpp"
@@ -171,6 +172,8 @@ std::optional<ResponseApdu> RekeyCard::try_applet(ByteSpan command_apdu) {
       // REQ-HO-43: COMMIT verified under the agreed keys: switch K and drop every older key set (A's).
       if (pending_) {
         config.k = pending_->material.k;
+        // The common AKA profile (seed R3): OP = 0, so OPc follows K.
+        config.opc = aka::derive_opc(config.k, aka::Op(ByteArray<16>{}));
         config.key_sets.clear();
         config.key_sets.push_back(key_set_from(pending_->material, kRekeyKeyVersion));
         pending_.reset();

@@ -51,7 +51,7 @@ enum class RekeyError { Malformed, DegenerateKey, Derivation, NothingPending };
 // ---- the card side: a usim::Card with the re-key applet installed behind operators' kRekeyTar ----
 namespace mnoswitch::usim {
 
-inline constexpr ota::Tar kRekeyAppletTar{ByteArray<3>{0xB0, 0x4B, 0x01}};
+inline constexpr ota::Tar kRekeyAppletTar{ByteArray<3>{0xC0, 0x4B, 0x01}};  // spec/mechanism.md §6
 
 enum class KeyGenerationOnCard : std::uint8_t { Original = 1, Rekeyed = 2 };
 

@@ -3,7 +3,6 @@
 // We write a pcap of GSMTAP SIM frames (UDP 4729, GSMTAP type 0x04) and assert on the fields tshark decodes.
 // REQ-OTA-30..33.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -71,11 +70,24 @@ std::string write_pcap(const std::vector<Bytes>& frames, const std::string& name
   return path;
 }
 
-const std::vector<std::string> kFields = {
-    "gsm_sim.apdu.ins", "gsm_sim.cat.ber_tlv_tag", "etsi_cat.comp_tlv.src_dev", "etsi_cat.comp_tlv.dst_dev",
-    "etsi_cat.comp_tlv.cmd_type", "gsm_sms.tp-mti", "gsm_sms.tp-udhi", "gsm_sms.tp-pid", "gsm_sms.tp-dcs",
-    "gsm_sms.tp.user_data_length", "gsm_sms.ie_identifier", "gsm_sms.udh.mm.msg_id", "gsm_sms.udh.mm.msg_parts",
-    "gsm_sms.udh.mm.msg_part", "gsm_sms.reassembled.length", "gsm_sms.sms_body", "gsm_sms.tp-oa", "gsm_sms.tp-da"};
+const std::vector<std::string> kFields = {"gsm_sim.apdu.ins",
+                                          "gsm_sim.cat.ber_tlv_tag",
+                                          "etsi_cat.comp_tlv.src_dev",
+                                          "etsi_cat.comp_tlv.dst_dev",
+                                          "etsi_cat.comp_tlv.cmd_type",
+                                          "gsm_sms.tp-mti",
+                                          "gsm_sms.tp-udhi",
+                                          "gsm_sms.tp-pid",
+                                          "gsm_sms.tp-dcs",
+                                          "gsm_sms.tp.user_data_length",
+                                          "gsm_sms.ie_identifier",
+                                          "gsm_sms.udh.mm.msg_id",
+                                          "gsm_sms.udh.mm.msg_parts",
+                                          "gsm_sms.udh.mm.msg_part",
+                                          "gsm_sms.reassembled.length",
+                                          "gsm_sms.sms_body",
+                                          "gsm_sms.tp-oa",
+                                          "gsm_sms.tp-da"};
 
 // tshark's decoding: one map field → value per frame (values of repeated fields joined by ',').
 std::vector<std::map<std::string, std::string>> tshark(const std::string& pcap) {
@@ -168,7 +180,8 @@ TEST_CASE("tshark decodes our ENVELOPE SMS-PP DOWNLOAD with a single-SMS command
   CHECK(f["gsm_sms.sms_body"] == to_hex(packet));  // CPL .. end, byte for byte
 }
 
-TEST_CASE("tshark reassembles our concatenated command packet (IEI 00 and 08) [REQ-OTA-30][REQ-OTA-31]", "[ota][tshark]") {
+TEST_CASE("tshark reassembles our concatenated command packet (IEI 00 and 08) [REQ-OTA-30][REQ-OTA-31]",
+          "[ota][tshark]") {
   const KeySet k = keys();
   for (bool wide : {false, true}) {
     const Bytes packet = wrap_command(spec(300), k).value();
@@ -185,14 +198,16 @@ TEST_CASE("tshark reassembles our concatenated command packet (IEI 00 and 08) [R
       CHECK(frames[i]["gsm_sms.udh.mm.msg_parts"] == "3");
       CHECK(frames[i]["gsm_sms.udh.mm.msg_part"] == std::to_string(i + 1));
       CHECK(frames[i]["gsm_sms.tp.user_data_length"] == std::to_string(uds[i].size()));
-      CHECK(frames[i]["gsm_sms.ie_identifier"] == (i == 0 ? (wide ? "0x08,0x70" : "0x00,0x70") : (wide ? "0x08" : "0x00")));
+      CHECK(frames[i]["gsm_sms.ie_identifier"] ==
+            (i == 0 ? (wide ? "0x08,0x70" : "0x00,0x70") : (wide ? "0x08" : "0x00")));
     }
     CHECK(frames[2]["gsm_sms.reassembled.length"] == std::to_string(packet.size()));
     CHECK(last(frames[2]["gsm_sms.sms_body"]) == to_hex(packet));
   }
 }
 
-TEST_CASE("tshark decodes our PoR in SMS-SUBMIT inside SEND SHORT MESSAGE (FETCH response) [REQ-OTA-33]", "[ota][tshark]") {
+TEST_CASE("tshark decodes our PoR in SMS-SUBMIT inside SEND SHORT MESSAGE (FETCH response) [REQ-OTA-33]",
+          "[ota][tshark]") {
   KeySet k = keys();
   CommandSpec s = spec(7);
   s.spi = Spi::decode(0x1639).value();  // PoR by SMS-SUBMIT, CC, ciphered

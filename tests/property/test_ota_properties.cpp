@@ -1,11 +1,11 @@
 // Properties of the OTA codecs (TS 102 225 §5.1/§5.2, TS 31.115 §4, TS 23.040 §9.2.3.24): round trips for every
 // algorithm and SPI, tamper detection, replay, exhaustive SPI decoding, concatenation. RapidCheck prints the
 // seed of any failure (re-run with RC_PARAMS="seed=N").
-#include <catch2/catch.hpp>
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 
 #include "reference/ota/card.hpp"
@@ -28,17 +28,27 @@ struct Setup {
 
 std::size_t key_len(Family f) {
   switch (f) {
-    case Family::Des: case Family::DesEcb: return 8;
-    case Family::TripleDes2: case Family::Aes128: return 16;
-    case Family::TripleDes3: case Family::Aes192: return 24;
-    case Family::Aes256: return 32;
+    case Family::Des:
+    case Family::DesEcb:
+      return 8;
+    case Family::TripleDes2:
+    case Family::Aes128:
+      return 16;
+    case Family::TripleDes3:
+    case Family::Aes192:
+      return 24;
+    case Family::Aes256:
+      return 32;
   }
   return 16;
 }
-bool is_aes(Family f) { return f == Family::Aes128 || f == Family::Aes192 || f == Family::Aes256; }
+bool is_aes(Family f) {
+  return f == Family::Aes128 || f == Family::Aes192 || f == Family::Aes256;
+}
 
 // KIc/KID for a family; `rc` picks CRC16/CRC32 when the SPI asks for an RC.
-Setup make_setup(Family f, Integrity integrity, bool crc16, bool cc4, const Bytes& kic_key, const Bytes& kid_key, std::uint8_t kvn) {
+Setup make_setup(Family f, Integrity integrity, bool crc16, bool cc4, const Bytes& kic_key, const Bytes& kid_key,
+                 std::uint8_t kvn) {
   Setup s;
   s.keys.kvn = KeyVersion(kvn);
   s.keys.kic = KicKey(kic_key);
@@ -47,11 +57,24 @@ Setup make_setup(Family f, Integrity integrity, bool crc16, bool cc4, const Byte
   CipherAlgorithm ca = CipherAlgorithm::AesCbc;
   CcAlgorithm cc = CcAlgorithm::AesCmac;
   switch (f) {
-    case Family::Des: ca = CipherAlgorithm::DesCbc; cc = CcAlgorithm::DesCbcMac; break;
-    case Family::DesEcb: ca = CipherAlgorithm::DesEcb; cc = CcAlgorithm::DesCbcMac; break;
-    case Family::TripleDes2: ca = CipherAlgorithm::TripleDes2Key; cc = CcAlgorithm::TripleDes2KeyMac; break;
-    case Family::TripleDes3: ca = CipherAlgorithm::TripleDes3Key; cc = CcAlgorithm::TripleDes3KeyMac; break;
-    default: break;
+    case Family::Des:
+      ca = CipherAlgorithm::DesCbc;
+      cc = CcAlgorithm::DesCbcMac;
+      break;
+    case Family::DesEcb:
+      ca = CipherAlgorithm::DesEcb;
+      cc = CcAlgorithm::DesCbcMac;
+      break;
+    case Family::TripleDes2:
+      ca = CipherAlgorithm::TripleDes2Key;
+      cc = CcAlgorithm::TripleDes2KeyMac;
+      break;
+    case Family::TripleDes3:
+      ca = CipherAlgorithm::TripleDes3Key;
+      cc = CcAlgorithm::TripleDes3KeyMac;
+      break;
+    default:
+      break;
   }
   s.kic = KicByte::make(kv, ca);
   s.kid = integrity == Integrity::Rc ? KidByte::make_rc(kv, crc16 ? RcAlgorithm::Crc16 : RcAlgorithm::Crc32)
@@ -105,7 +128,8 @@ Case gen_case(std::size_t max_data) {
   c.spec.kid = c.setup.kid;
   c.spec.tar = Tar(*rc::gen::arbitrary<ByteArray<3>>());
   c.spec.counter = *OtaCounter::make(*rc::gen::inRange<std::uint64_t>(1, OtaCounter::kMax));
-  c.spec.data = *rc::gen::container<Bytes>(*rc::gen::inRange<std::size_t>(0, max_data), rc::gen::arbitrary<std::uint8_t>());
+  c.spec.data =
+      *rc::gen::container<Bytes>(*rc::gen::inRange<std::size_t>(0, max_data), rc::gen::arbitrary<std::uint8_t>());
   c.spec.cc_length = c.setup.cc_length;
   return c;
 }
@@ -128,13 +152,16 @@ TEST_CASE("all 65,536 SPI values decode to exactly one setting or are reserved; 
   CHECK(valid == 32u * 48u);
 }
 
-TEST_CASE("every valid SPI wraps and unwraps (3DES, AES-128); DS is refused [REQ-OTA-01][REQ-OTA-10]", "[ota][property]") {
+TEST_CASE("every valid SPI wraps and unwraps (3DES, AES-128); DS is refused [REQ-OTA-01][REQ-OTA-10]",
+          "[ota][property]") {
   for (unsigned raw = 0; raw <= 0xFFFF; ++raw) {
     auto spi = Spi::decode(static_cast<std::uint16_t>(raw));
     if (spi.failed()) continue;
     for (Family f : {Family::TripleDes2, Family::Aes128}) {
-      Setup s = make_setup(f, spi.value().integrity, raw & 1u, false, Bytes(key_len(f), 0x3C), Bytes(key_len(f), 0xC3), 1);
-      CommandSpec spec{spi.value(), s.kic, s.kid, Tar(ByteArray<3>{0xB0, 0, 0x11}), *OtaCounter::make(9), Bytes{0xA0, 0xB0}, 8};
+      Setup s =
+          make_setup(f, spi.value().integrity, raw & 1u, false, Bytes(key_len(f), 0x3C), Bytes(key_len(f), 0xC3), 1);
+      CommandSpec spec{spi.value(),       s.kic, s.kid, Tar(ByteArray<3>{0xB0, 0, 0x11}), *OtaCounter::make(9),
+                       Bytes{0xA0, 0xB0}, 8};
       auto p = wrap_command(spec, s.keys);
       if (spi.value().integrity == Integrity::Ds) {
         REQUIRE(p.failed());
@@ -171,25 +198,26 @@ TEST_CASE("properties", "[ota][property]") {
     RC_ASSERT(v.value().commit.has_value() == checks);
   });
 
-  rc::prop("any bit flip: nothing accepted; after the header (CNTR onwards) it is status 01 [REQ-OTA-04][REQ-OTA-12]", [] {
-    Case c = gen_case(200);
-    RC_PRE(c.spec.spi.integrity != Integrity::None);
-    auto p = wrap_command(c.spec, c.setup.keys);
-    RC_ASSERT(p.ok());
-    Bytes pkt = p.value();
-    const auto bit = *rc::gen::inRange<std::size_t>(0, pkt.size() * 8);
-    pkt[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
-    Card card{&c.setup.keys, *OtaCounter::make(c.spec.counter.value() - 1)};
-    auto v = open_command(pkt, card.view());
-    if (v.failed()) {
-      RC_ASSERT(bit / 8 < 3);  // only CPL or CHL can make the packet unreadable
-      return;
-    }
-    RC_ASSERT(!v.value().accepted());
-    RC_ASSERT(!v.value().commit.has_value());
-    RC_ASSERT(v.value().data.empty());
-    if (bit / 8 >= 10) RC_ASSERT(v.value().status == ResponseStatus::RcCcDsFailed);
-  });
+  rc::prop("any bit flip: nothing accepted; after the header (CNTR onwards) it is status 01 [REQ-OTA-04][REQ-OTA-12]",
+           [] {
+             Case c = gen_case(200);
+             RC_PRE(c.spec.spi.integrity != Integrity::None);
+             auto p = wrap_command(c.spec, c.setup.keys);
+             RC_ASSERT(p.ok());
+             Bytes pkt = p.value();
+             const auto bit = *rc::gen::inRange<std::size_t>(0, pkt.size() * 8);
+             pkt[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
+             Card card{&c.setup.keys, *OtaCounter::make(c.spec.counter.value() - 1)};
+             auto v = open_command(pkt, card.view());
+             if (v.failed()) {
+               RC_ASSERT(bit / 8 < 3);  // only CPL or CHL can make the packet unreadable
+               return;
+             }
+             RC_ASSERT(!v.value().accepted());
+             RC_ASSERT(!v.value().commit.has_value());
+             RC_ASSERT(v.value().data.empty());
+             if (bit / 8 >= 10) RC_ASSERT(v.value().status == ResponseStatus::RcCcDsFailed);
+           });
 
   rc::prop("replayed and stale counters are rejected in the checking modes [REQ-OTA-11]", [] {
     Case c = gen_case(40);
@@ -203,9 +231,12 @@ TEST_CASE("properties", "[ota][property]") {
     auto v = open_command(p.value(), card.view());
     RC_ASSERT(v.ok());
     ResponseStatus want = ResponseStatus::PorOk;
-    if (stored == OtaCounter::kMax) want = ResponseStatus::CounterBlocked;
-    else if (sent <= stored) want = ResponseStatus::CounterLow;
-    else if (c.spec.spi.counter == CounterMode::OneHigher && sent > stored + 1) want = ResponseStatus::CounterHigh;
+    if (stored == OtaCounter::kMax)
+      want = ResponseStatus::CounterBlocked;
+    else if (sent <= stored)
+      want = ResponseStatus::CounterLow;
+    else if (c.spec.spi.counter == CounterMode::OneHigher && sent > stored + 1)
+      want = ResponseStatus::CounterHigh;
     RC_ASSERT(v.value().status == want);
     RC_ASSERT(v.value().commit.has_value() == (want == ResponseStatus::PorOk));
     if (v.value().accepted()) {
@@ -252,9 +283,10 @@ TEST_CASE("properties", "[ota][property]") {
                                           ResponseStatus::MoreTimeNeeded, ResponseStatus::CounterLow);
     // Security-failure PoRs carry no response data (TS 102 225 §5.2: nothing was executed); that is also what
     // lets the reader tell a plain error PoR (7 octets after TAR: never whole cipher blocks) from a ciphered one.
-    const auto data = status == ResponseStatus::CounterLow
-                          ? Bytes{}
-                          : *rc::gen::container<Bytes>(*rc::gen::inRange<std::size_t>(0, 60), rc::gen::arbitrary<std::uint8_t>());
+    const auto data =
+        status == ResponseStatus::CounterLow
+            ? Bytes{}
+            : *rc::gen::container<Bytes>(*rc::gen::inRange<std::size_t>(0, 60), rc::gen::arbitrary<std::uint8_t>());
     // A PoR RC/CC follows the KID as the PoR integrity reads it; skip KID codings that have no such meaning.
     if (c.spec.spi.por_integrity == Integrity::Rc) RC_PRE(c.spec.kid.rc_algorithm().ok());
     if (c.spec.spi.por_integrity == Integrity::Cc) RC_PRE(c.spec.kid.cc_algorithm().ok());

@@ -12,7 +12,9 @@ namespace ota_test {
 using namespace mnoswitch;
 using namespace mnoswitch::ota;
 
-inline Bytes hx(const char* s) { return parse_hex(s).value(); }
+inline Bytes hx(const char* s) {
+  return parse_hex(s).value();
+}
 
 struct FakeCard {
   std::map<std::uint8_t, KeySet> keys;
@@ -56,6 +58,8 @@ inline KeySet make_keys(std::uint8_t kvn, std::size_t kic_len, std::size_t kid_l
   return k;
 }
 
-inline OtaCounter ctr(std::uint64_t v) { return *OtaCounter::make(v); }
+inline OtaCounter ctr(std::uint64_t v) {
+  return *OtaCounter::make(v);
+}
 
 }  // namespace ota_test

@@ -11,7 +11,9 @@ using namespace ota_test;
 namespace {
 
 // 3DES two keys, CC, ciphered, counter "higher", PoR always with CC, ciphered, by SMS-DELIVER-REPORT.
-Spi default_spi() { return Spi::decode(0x1619).value(); }
+Spi default_spi() {
+  return Spi::decode(0x1619).value();
+}
 
 FakeCard card_with_keys() {
   FakeCard c;
@@ -106,7 +108,7 @@ TEST_CASE("status 02/03/04: counter low, high, blocked [REQ-OTA-11]", "[ota][car
                    ResponseStatus::CounterBlocked);
 }
 
-TEST_CASE("replay: the same packet twice is accepted once [REQ-OTA-11]", "[ota][card]") {
+TEST_CASE("replay: the same packet twice is accepted once [REQ-OTA-11][REQ-OTA-13]", "[ota][card]") {
   FakeCard c = card_with_keys();
   Bytes p = wrap(spec(), c);
   auto first = open_command(p, c.view());
@@ -154,7 +156,17 @@ TEST_CASE("status 06: reserved SPI, missing key set, DS, no counter kept [REQ-OT
   require_rejected(open_command(q, c.view()).value(), ResponseStatus::UnidentifiedSecurityError);
 
   // DS (SPI octet 1 b2b1 = 11) with an 8-octet field: defined by TS 102 225, not implemented here.
-  Bytes fake = hx("0000" "15" "1301" "15" "15" "b00011" "0000000006" "00" "0102030405060708" "00");
+  Bytes fake =
+      hx("0000"
+         "15"
+         "1301"
+         "15"
+         "15"
+         "b00011"
+         "0000000006"
+         "00"
+         "0102030405060708"
+         "00");
   store_be(fake.size() - 2, std::span<std::uint8_t>(fake).subspan(0, 2));
   require_rejected(open_command(fake, c.view()).value(), ResponseStatus::UnidentifiedSecurityError);
 
@@ -191,7 +203,14 @@ TEST_CASE("malformed packets: no verdict at all", "[ota][card]") {
   Bytes p = wrap(spec(), c);
   p.push_back(0);
   CHECK(open_command(p, c.view()).error() == MalformedPacket::LengthMismatch);
-  Bytes r = hx("0000" "0c" "1619" "15" "15" "b00011" "000000000600");  // CHL 12
+  Bytes r =
+      hx("0000"
+         "0c"
+         "1619"
+         "15"
+         "15"
+         "b00011"
+         "000000000600");  // CHL 12
   store_be(r.size() - 2, std::span<std::uint8_t>(r).subspan(0, 2));
   CHECK(open_command(r, c.view()).error() == MalformedPacket::HeaderTooShort);
 }
@@ -244,15 +263,19 @@ TEST_CASE("PoR: status 00 and application statuses are secured as the SPI asks [
   }
 }
 
-TEST_CASE("PoR: error PoRs go plain even when the SPI asks for CC and ciphering; the server reads them [REQ-OTA-15][REQ-OTA-16]",
-          "[ota][por]") {
+TEST_CASE(
+    "PoR: error PoRs go plain even when the SPI asks for CC and ciphering; the server reads them "
+    "[REQ-OTA-15][REQ-OTA-16]",
+    "[ota][por]") {
   FakeCard c = card_with_keys();
   auto v = open_command(wrap(spec(default_spi(), 2), c), c.view());
   REQUIRE(v.value().status == ResponseStatus::CounterLow);
   CHECK(por_wanted(v.value(), v.value().status));
   auto por = build_por(v.value(), v.value().status, {}, c.view());
   REQUIRE(por.ok());
-  CHECK(to_hex(por.value()) == "027100000b0ab00011000000000200" "02");
+  CHECK(to_hex(por.value()) ==
+        "027100000b0ab00011000000000200"
+        "02");
   auto r = read_por(por.value(), default_spi(), spec().kic, spec().kid, c.keys.at(1));
   REQUIRE(r.ok());
   CHECK(r.value().status == ResponseStatus::CounterLow);
@@ -260,11 +283,14 @@ TEST_CASE("PoR: error PoRs go plain even when the SPI asks for CC and ciphering;
   CHECK_FALSE(r.value().deciphered);
 }
 
-TEST_CASE("PoR reader: status 00 without the CC asked for is refused; a flipped CC is refused [REQ-OTA-16]", "[ota][por]") {
+TEST_CASE("PoR reader: status 00 without the CC asked for is refused; a flipped CC is refused [REQ-OTA-16]",
+          "[ota][por]") {
   FakeCard c = card_with_keys();
   const Spi s = default_spi();
-  CHECK(read_por(hx("027100000b0ab00011000000000600" "00"), s, spec().kic, spec().kid, c.keys.at(1)).error() ==
-        PorReadError::MissingIntegrity);
+  CHECK(read_por(hx("027100000b0ab00011000000000600"
+                    "00"),
+                 s, spec().kic, spec().kid, c.keys.at(1))
+            .error() == PorReadError::MissingIntegrity);
   auto v = open_command(wrap(spec(Spi::decode(0x1609).value()), c), c.view());
   auto por = build_por(v.value(), ResponseStatus::PorOk, hx("019000"), c.view()).value();
   por[3 + 2 + 1 + 3 + 5 + 1 + 1] ^= 0x01;
@@ -278,11 +304,19 @@ TEST_CASE("PoR reader strips padding by PCNTR, never by value (80 00 padding) [R
   // A PoR whose sender padded with 80 00 00 00: CNTR, PCNTR=4, status, data, padding; no CC, ciphered.
   FakeCard c = card_with_keys();
   const KeySet& ks = c.keys.at(1);
-  Bytes plain = hx("0000000006" "04" "00" "0190008000" "80000000");  // data ends in 80 00 by chance
+  Bytes plain =
+      hx("0000000006"
+         "04"
+         "00"
+         "0190008000"
+         "80000000");  // data ends in 80 00 by chance
   REQUIRE(plain.size() % 8 == 0);
   auto ct = crypto::des_cbc(crypto::Direction::Encrypt, ks.kic.expose(), plain).value();
   Bytes ud = hx("027100");
-  Bytes pkt = hx("0000" "0a" "b00011");
+  Bytes pkt =
+      hx("0000"
+         "0a"
+         "b00011");
   pkt.insert(pkt.end(), ct.begin(), ct.end());
   store_be(pkt.size() - 2, std::span<std::uint8_t>(pkt).subspan(0, 2));
   ud.insert(ud.end(), pkt.begin(), pkt.end());

@@ -1,10 +1,10 @@
 // `mnoswitch ota …` as a user runs it: documented JSON shapes, exit codes 0/1/2, --help. REQ-OTA-50.
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
-#include <cstdio>
-#include <string>
 #include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
 
 namespace {
 
@@ -24,8 +24,7 @@ Run run(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-const std::string kKeys =
-    " --kic-key 000102030405060708090A0B0C0D0E0F --kid-key 101112131415161718191a1b1c1d1e1f";
+const std::string kKeys = " --kic-key 000102030405060708090A0B0C0D0E0F --kid-key 101112131415161718191a1b1c1d1e1f";
 
 }  // namespace
 
@@ -35,8 +34,8 @@ TEST_CASE("ota rfm, wrap, unwrap, por: the IMSI change end to end through the CL
   std::string data = script.out.substr(0, script.out.find('\n'));
   CHECK(data == "00a4000c026f0700d6000009080910101032547698");
 
-  auto wrap = run("ota wrap --spi 1619 --kic 15 --kid 15 --tar B00011 --counter 0000000002" + kKeys + " --data " + data +
-                  " --json");
+  auto wrap = run("ota wrap --spi 1619 --kic 15 --kid 15 --tar B00011 --counter 0000000002" + kKeys + " --data " +
+                  data + " --json");
   REQUIRE(wrap.code == 0);
   auto w = nlohmann::json::parse(wrap.out);
   REQUIRE(w["tp_ud"].size() == 1);
@@ -63,8 +62,10 @@ TEST_CASE("ota rfm, wrap, unwrap, por: the IMSI change end to end through the CL
   CHECK(nlohmann::json::parse(replay.out)["status_name"] == "cntr_low");
 
   // A PoR from a real card (pySim tests, KVN 3 3DES keys): compact RFM response decoded.
-  auto por = run("ota por --spi 0609 --kic 35 --kid 35 --kic-key c21dd66acac13cb3bc8b331b24afb57b "
-                 "--kid-key 12110c78e678c25408233076aa033615 --tp-ud 027100001612b000110000000000000055f47118381175fb01612f --json");
+  auto por =
+      run("ota por --spi 0609 --kic 35 --kid 35 --kic-key c21dd66acac13cb3bc8b331b24afb57b "
+          "--kid-key 12110c78e678c25408233076aa033615 --tp-ud 027100001612b000110000000000000055f47118381175fb01612f "
+          "--json");
   REQUIRE(por.code == 0);
   auto r = nlohmann::json::parse(por.out);
   CHECK(r["status"] == "00");
@@ -79,7 +80,8 @@ TEST_CASE("ota CLI: malformed input exits 2, a failed PoR CC exits 1, --help exi
   CHECK(run("ota wrap --spi 16 --kic 15 --kid 15 --tar b00011 --counter 0000000002 --data 00").code == 2);
   CHECK(run("ota wrap --spi 1619 --kic 15 --kid 15 --tar b00011 --counter 0000000002 --data 0g" + kKeys).code == 2);
   CHECK(run("ota wrap --spi e619 --kic 15 --kid 15 --tar b00011 --counter 0000000002 --data 00" + kKeys).code == 2);
-  CHECK(run("ota wrap --spi 1619 --kic 15 --kid 15 --tar b00011 --counter 0000000002 --data 00 --kic-key 0011").code == 2);
+  CHECK(run("ota wrap --spi 1619 --kic 15 --kid 15 --tar b00011 --counter 0000000002 --data 00 --kic-key 0011").code ==
+        2);
   CHECK(run("ota unwrap" + kKeys + " --packet 0001").code == 2);
   CHECK(run("ota unwrap" + kKeys).code == 2);
   CHECK(run("ota unwrap" + kKeys + " --tp-ud 0700034203017000aa").code == 2);  // segment 1 of 3 only

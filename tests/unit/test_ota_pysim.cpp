@@ -2,9 +2,8 @@
 // (tests/data/ota_pysim_commands.json, 144 algorithm × SPI combinations) and PoRs returned by real cards,
 // published in pySim's tests (tests/data/ota_pysim_published.json). REQ-OTA-03..08, REQ-OTA-16, REQ-OTA-30.
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "reference/core/hex.hpp"
 #include "reference/ota/card.hpp"
@@ -17,7 +16,9 @@ using namespace mnoswitch::ota;
 using nlohmann::json;
 
 namespace {
-Bytes h(const std::string& s) { return parse_hex(s).value(); }
+Bytes h(const std::string& s) {
+  return parse_hex(s).value();
+}
 json load(const char* name) {
   std::ifstream in(std::string(MNOSWITCH_TEST_DATA) + "/" + name);
   REQUIRE(in.good());
@@ -30,12 +31,17 @@ KeySet keyset(const std::string& kic, const std::string& kid, std::uint8_t kvn) 
   k.kid = KidKey(h(kid));
   return k;
 }
-Spi spi_of(const std::string& hex) { return Spi::decode(static_cast<std::uint16_t>(load_be(h(hex)))).value(); }
-Tar tar_of(const std::string& hex) { return Tar(parse_hex_array<3>(hex).value()); }
+Spi spi_of(const std::string& hex) {
+  return Spi::decode(static_cast<std::uint16_t>(load_be(h(hex)))).value();
+}
+Tar tar_of(const std::string& hex) {
+  return Tar(parse_hex_array<3>(hex).value());
+}
 }  // namespace
 
-TEST_CASE("wrap_command reproduces pySim's packets for every algorithm x SPI it covers [REQ-OTA-03][REQ-OTA-04][REQ-OTA-05]",
-          "[ota][pysim]") {
+TEST_CASE(
+    "wrap_command reproduces pySim's packets for every algorithm x SPI it covers [REQ-OTA-03][REQ-OTA-04][REQ-OTA-05]",
+    "[ota][pysim]") {
   auto j = load("ota_pysim_commands.json");
   REQUIRE(j["vectors"].size() == 144);
   for (const auto& v : j["vectors"]) {
@@ -43,8 +49,8 @@ TEST_CASE("wrap_command reproduces pySim's packets for every algorithm x SPI it 
     const auto kic = KicByte(h(v["kic"])[0]);
     const auto kid = KidByte(h(v["kid"])[0]);
     KeySet ks = keyset(v["kic_key"], v["kid_key"], kic.key_version().value());
-    CommandSpec spec{spi_of(v["spi"]), kic, kid, tar_of(v["tar"]),
-                     *OtaCounter::make(load_be(h(v["counter"]))), h(v["data"]), 8};
+    CommandSpec spec{spi_of(v["spi"]), kic, kid, tar_of(v["tar"]), *OtaCounter::make(load_be(h(v["counter"]))),
+                     h(v["data"]),     8};
     auto packet = wrap_command(spec, ks);
     REQUIRE(packet.ok());
     CHECK(to_hex(packet.value()) == v["packet"].get<std::string>());
@@ -76,8 +82,13 @@ TEST_CASE("pySim's published command packets and SMS-DELIVER TPDUs [REQ-OTA-03][
     INFO(v["name"].get<std::string>());
     const auto& k = j["keysets"][v["keyset"].get<std::string>()];
     KeySet ks = keyset(k["kic_key"], k["kid_key"], 0);
-    CommandSpec spec{spi_of(v["spi"]), KicByte(h(v["kic"])[0]), KidByte(h(v["kid"])[0]), tar_of(v["tar"]),
-                     *OtaCounter::make(load_be(h(v["counter"]))), h(v["data"]), 8};
+    CommandSpec spec{spi_of(v["spi"]),
+                     KicByte(h(v["kic"])[0]),
+                     KidByte(h(v["kid"])[0]),
+                     tar_of(v["tar"]),
+                     *OtaCounter::make(load_be(h(v["counter"]))),
+                     h(v["data"]),
+                     8};
     auto packet = wrap_command(spec, ks);
     REQUIRE(packet.ok());
     CHECK(to_hex(packet.value()) == v["packet"].get<std::string>());
@@ -101,7 +112,8 @@ TEST_CASE("pySim's published command packets and SMS-DELIVER TPDUs [REQ-OTA-03][
   }
 }
 
-TEST_CASE("PoRs from real cards read back: status, TAR, compact RFM response [REQ-OTA-16][REQ-OTA-41]", "[ota][pysim]") {
+TEST_CASE("PoRs from real cards read back: status, TAR, compact RFM response [REQ-OTA-16][REQ-OTA-41]",
+          "[ota][pysim]") {
   auto j = load("ota_pysim_published.json");
   for (const auto& v : j["pors"]) {
     INFO(v["name"].get<std::string>());

@@ -1,6 +1,7 @@
 // SMS-PP transport (TS 23.040, TS 31.115 §4, TS 31.111 §7.1.1 / §6.6.9) and RFM scripts (TS 102 226 §5).
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+
+#include <catch2/catch.hpp>
 
 #include "ota_fixture.hpp"
 #include "reference/ota/envelope.hpp"
@@ -43,8 +44,9 @@ TEST_CASE("status codes 00..0C by name, others reserved [REQ-OTA-20]", "[ota][sp
   CHECK_FALSE(status_from_byte(0x0D).has_value());
 }
 
-TEST_CASE("one SMS up to 137 octets of packet; longer packets concatenate with IEI 70 first only [REQ-OTA-30][REQ-OTA-31]",
-          "[ota][sms]") {
+TEST_CASE(
+    "one SMS up to 137 octets of packet; longer packets concatenate with IEI 70 first only [REQ-OTA-30][REQ-OTA-31]",
+    "[ota][sms]") {
   Bytes p137(137, 0xA5), p138(138, 0x5A);
   auto one = command_packet_user_data(p137, 7);
   REQUIRE(one.size() == 1);
@@ -56,7 +58,9 @@ TEST_CASE("one SMS up to 137 octets of packet; longer packets concatenate with I
     auto parts = command_packet_user_data(big, wide ? 0x1234 : 0x42, wide);
     REQUIRE(parts.size() == 3);
     for (const auto& ud : parts) CHECK(ud.size() <= 140);
-    CHECK(to_hex(ByteSpan(parts[0]).subspan(0, 8)) == (wide ? "08080412340301" "70" : "0700034203017000"));
+    CHECK(to_hex(ByteSpan(parts[0]).subspan(0, 8)) == (wide ? "08080412340301"
+                                                              "70"
+                                                            : "0700034203017000"));
     CHECK(to_hex(ByteSpan(parts[1]).subspan(0, 6)) == (wide ? "060804123403" : "050003420302"));
     Reassembly r;
     // out of order
@@ -69,6 +73,8 @@ TEST_CASE("one SMS up to 137 octets of packet; longer packets concatenate with I
   }
   auto two = command_packet_user_data(p138, 1);
   CHECK(two.size() == 2);
+  CHECK(command_packet_user_data(Bytes(132 + 254 * 134), 1).size() == 255);
+  CHECK(command_packet_user_data(Bytes(132 + 254 * 134 + 1), 1).empty());
 }
 
 TEST_CASE("reassembly refuses duplicates and packets without IEI 70 [REQ-OTA-31]", "[ota][sms]") {
@@ -77,20 +83,34 @@ TEST_CASE("reassembly refuses duplicates and packets without IEI 70 [REQ-OTA-31]
   (void)r.add(read_segment(parts[0]).value());
   CHECK(r.add(read_segment(parts[0]).value()).error() == SmsError::BadConcat);
   Reassembly plain;
-  CHECK(plain.add(read_segment(hx("00" "0102")).value()).error() == SmsError::BadUdh);
-  CHECK(read_segment(hx("05000309" "0004" "00")).error() == SmsError::BadConcat);  // seq 4 of 0? total 0
+  CHECK(plain
+            .add(read_segment(hx("00"
+                                 "0102"))
+                     .value())
+            .error() == SmsError::BadUdh);
+  CHECK(read_segment(hx("05000309"
+                        "0004"
+                        "00"))
+            .error() == SmsError::BadConcat);  // seq 4 of 0? total 0
 }
 
 TEST_CASE("SMS-DELIVER and SMS-SUBMIT encode/decode [REQ-OTA-30][REQ-OTA-33]", "[ota][sms]") {
   SmsDeliver d;
   d.originator = SmsAddress{0x91, "447700900123"};
-  d.user_data = hx("027000" "0001");
+  d.user_data =
+      hx("027000"
+         "0001");
   Bytes t = encode_sms_deliver(d);
-  CHECK(to_hex(t) == "400c914477000910327ff60000000000000005027000" "0001");
+  CHECK(to_hex(t) ==
+        "400c914477000910327ff60000000000000005027000"
+        "0001");
   CHECK(decode_sms_deliver(t).value() == d);
   SmsSubmit s;
   s.destination = SmsAddress{0x91, "12345"};
-  s.user_data = hx("027100" "000b0ab00011000000000200" "02");
+  s.user_data =
+      hx("027100"
+         "000b0ab00011000000000200"
+         "02");
   Bytes u = encode_sms_submit(s);
   CHECK(to_hex(ByteSpan(u).subspan(0, 10)) == "410005912143f57ff610");
   CHECK(decode_sms_submit(u).value() == s);
@@ -103,7 +123,9 @@ TEST_CASE("SMS-DELIVER and SMS-SUBMIT encode/decode [REQ-OTA-30][REQ-OTA-33]", "
 TEST_CASE("ENVELOPE SMS-PP DOWNLOAD and SEND SHORT MESSAGE framing [REQ-OTA-32][REQ-OTA-33]", "[ota][envelope]") {
   SmsPpDownload e;
   e.service_centre = SmsAddress{0x91, "447785016005"};
-  e.tpdu = hx("400c914477000910327ff60000000000000005027000" "0001");
+  e.tpdu =
+      hx("400c914477000910327ff60000000000000005027000"
+         "0001");
   Bytes apdu = encode_sms_pp_download(e);
   CHECK(to_hex(ByteSpan(apdu).subspan(0, 14)) == "80c2000029d12782028381860791");
   auto back = decode_sms_pp_download(apdu);
@@ -129,13 +151,22 @@ TEST_CASE("ENVELOPE SMS-PP DOWNLOAD and SEND SHORT MESSAGE framing [REQ-OTA-32][
 TEST_CASE("RFM compact and expanded scripts for EF_IMSI [REQ-OTA-40][REQ-OTA-42]", "[ota][rfm]") {
   const ByteArray<9> ef{0x08, 0x09, 0x10, 0x10, 0x10, 0x32, 0x54, 0x76, 0x98};  // 001010123456789 (notes/ota.md)
   auto set = script_set_ef_imsi(ef);
-  CHECK(to_hex(encode_script(set, ScriptFormat::Compact)) == "00a4000c026f07" "00d6000009080910101032547698");
+  CHECK(to_hex(encode_script(set, ScriptFormat::Compact)) ==
+        "00a4000c026f07"
+        "00d6000009080910101032547698");
   CHECK(to_hex(encode_script(set, ScriptFormat::ExpandedDefinite)) ==
-        "aa19" "220700a4000c026f07" "220e00d6000009080910101032547698");
+        "aa19"
+        "220700a4000c026f07"
+        "220e00d6000009080910101032547698");
   CHECK(to_hex(encode_script(set, ScriptFormat::ExpandedIndefinite)) ==
-        "ae80" "220700a4000c026f07" "220e00d6000009080910101032547698" "0000");
+        "ae80"
+        "220700a4000c026f07"
+        "220e00d6000009080910101032547698"
+        "0000");
   auto read = script_read_ef_imsi();
-  CHECK(to_hex(encode_script(read, ScriptFormat::Compact)) == "00a4000c026f07" "00b0000009");
+  CHECK(to_hex(encode_script(read, ScriptFormat::Compact)) ==
+        "00a4000c026f07"
+        "00b0000009");
   for (auto f : {ScriptFormat::Compact, ScriptFormat::ExpandedDefinite, ScriptFormat::ExpandedIndefinite}) {
     CHECK(decode_script(encode_script(set, f), f).value() == set);
     CHECK(decode_script(encode_script(read, f), f).value() == read);
@@ -150,11 +181,21 @@ TEST_CASE("RFM responses: compact and AB/AF with 80 and 23 [REQ-OTA-41]", "[ota]
   RfmResponse r{2, {hx("9000"), hx("0809101010325476989000")}};
   CHECK(to_hex(encode_response(r, ScriptFormat::Compact)) == "029000080910101032547698");
   CHECK(to_hex(encode_response(r, ScriptFormat::ExpandedDefinite)) ==
-        "ab14" "800102" "23029000" "230b0809101010325476989000");
+        "ab14"
+        "800102"
+        "23029000"
+        "230b0809101010325476989000");
   CHECK(to_hex(encode_response(r, ScriptFormat::ExpandedIndefinite)) ==
-        "af80" "800102" "23029000" "230b0809101010325476989000" "0000");
-  CHECK(decode_response(encode_response(r, ScriptFormat::ExpandedDefinite), ScriptFormat::ExpandedDefinite).value() == r);
-  CHECK(decode_response(encode_response(r, ScriptFormat::ExpandedIndefinite), ScriptFormat::ExpandedIndefinite).value() == r);
+        "af80"
+        "800102"
+        "23029000"
+        "230b0809101010325476989000"
+        "0000");
+  CHECK(decode_response(encode_response(r, ScriptFormat::ExpandedDefinite), ScriptFormat::ExpandedDefinite).value() ==
+        r);
+  CHECK(
+      decode_response(encode_response(r, ScriptFormat::ExpandedIndefinite), ScriptFormat::ExpandedIndefinite).value() ==
+      r);
   auto c = decode_response(hx("029000080910101032547698"), ScriptFormat::Compact).value();
   CHECK(c.executed == 2);
   CHECK(c.rapdus.back() == hx("0809101010325476989000"));

@@ -1,0 +1,212 @@
+// `mnoswitch check`: the review of the contribution (spec/mechanism.md, spec/invariants.md) — invariants ×
+// variants, the requirement table, counterexample traces (numbered steps and Mermaid), non-vacuity.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "model/check.hpp"
+#include "model/export.hpp"
+#include "model/invariants.hpp"
+#include "model/protocol.hpp"
+#include "model/report_json.hpp"
+
+namespace mnoswitch::cli {
+namespace {
+
+using namespace mnoswitch::model;
+
+struct Options {
+  std::string variant = "all";
+  std::vector<std::string> without;
+  int bound = 8;
+  bool json = false;
+  bool list = false;
+  int jobs = 2;
+  unsigned timeout_ms = 30000;
+  std::string export_dir;
+};
+
+std::string verdict_cell(const ResultRow& r) {
+  switch (r.verdict) {
+    case Verdict::Proved: return "✔ proved for all fleet sizes";
+    case Verdict::Refuted: return fmt::format("✘ refuted at depth {}", r.depth);
+    case Verdict::Unknown: return "? unknown";
+  }
+  return "?";
+}
+
+// Pad by displayed width (the check marks are one column but several bytes).
+std::string pad(const std::string& s, std::size_t w) {
+  std::size_t cols = 0;
+  for (char ch : s)
+    if ((static_cast<unsigned char>(ch) & 0xC0U) != 0x80U) ++cols;
+  return cols >= w ? s + " " : s + std::string(w - cols, ' ');
+}
+
+void print_trace(const std::string& title, const Trace& t) {
+  fmt::print("\n### {}\n", title);
+  for (const auto& l : steps_text(t)) fmt::print("{}\n", l);
+  fmt::print("\n```mermaid\n");
+  for (const auto& l : mermaid(t)) fmt::print("{}\n", l);
+  fmt::print("```\n");
+}
+
+void print_list() {
+  fmt::print("Invariants (spec/invariants.md):\n");
+  for (const auto& i : invariants())
+    fmt::print("  {} {} {} — {}\n", pad(i.id, 14), pad(i.name, 18), pad(i.safety ? "safety" : "helper", 7), i.words);
+  fmt::print("Actions (spec/mechanism.md §5):\n");
+  for (const auto& a : actions()) {
+    std::string ps;
+    for (const auto& p : a.params) ps += (ps.empty() ? "" : ",") + p.name;
+    fmt::print("  {}[{}] ({})\n", a.name, ps, a.actor);
+  }
+  fmt::print("Requirements of safe (spec/mechanism.md §3):\n");
+  for (const auto& r : requirements()) fmt::print("  {} {} — without it: {}\n", r.id, pad(std::string(r.title), 32), r.flaw);
+}
+
+void print_human(const Report& rep, const Options& o) {
+  fmt::print("mnoswitch check — change of MNO over the air (TR 33.812 alternative)\n");
+  fmt::print("seed = the contribution in its order; safe = our refinement (spec/mechanism.md)\n\n");
+  // Invariants × variants table.
+  std::vector<std::string> variants;
+  for (const auto& r : rep.results)
+    if (std::find(variants.begin(), variants.end(), r.variant) == variants.end()) variants.push_back(r.variant);
+  fmt::print("{}", pad("invariant", 15));
+  for (const auto& v : variants) fmt::print("{}", pad(v, 32));
+  fmt::print("\n");
+  for (const auto& id : safety_ids()) {
+    fmt::print("{}", pad(id, 15));
+    for (const auto& v : variants)
+      for (const auto& r : rep.results)
+        if (r.variant == v && r.invariant == id) fmt::print("{}", pad(verdict_cell(r) + (r.ok ? "" : " (unexpected)"), 32));
+    fmt::print("\n");
+  }
+  if (!rep.requirements.empty()) {
+    fmt::print("\nRequirement table — safe with one requirement switched off (BMC from Init, depth ≤ {}):\n", o.bound);
+    fmt::print("{}{}{}{}{}\n", pad("requirement", 12), pad("", 33), pad("refutes", 16), pad("depth", 7), "the flaw");
+    for (const auto& r : rep.requirements) {
+      std::string verdict = r.verdict == "refuted" ? "✘ " + r.invariant : r.verdict == "redundant" ? "— redundant/under-modelled" : "? unknown";
+      fmt::print("{}{}{}{}{}{}\n", pad(r.requirement, 12), pad(r.title, 33), pad(verdict, 16),
+                 pad(r.depth < 0 ? "-" : std::to_string(r.depth), 7), r.flaw, r.ok ? "" : "  (expected " + r.expected + ")");
+    }
+  }
+  if (!rep.reach.empty()) {
+    fmt::print("\nNon-vacuity (safe): ");
+    std::size_t fired = 0, goals = 0;
+    for (const auto& r : rep.reach) {
+      if (r.goal.rfind("fires: ", 0) == 0) continue;
+      ++goals;
+      fmt::print("{} {} at depth {}; ", r.reached ? "✔" : "✘", r.goal, r.depth);
+    }
+    (void)goals;
+    std::size_t enabled = 0;
+    for (const auto& a : actions())
+      if (a.enabled(safe_variant())) ++enabled;
+    std::vector<std::string> missing;
+    for (const auto& r : rep.reach)
+      if (r.goal.rfind("fires: ", 0) == 0 && !r.reached) missing.push_back(r.goal.substr(7));
+    fired = enabled - missing.size();
+    fmt::print("{} every action fires on a reachable trace ({}/{})\n", missing.empty() ? "✔" : "✘", fired, enabled);
+    for (const auto& m : missing) fmt::print("  ✘ never fires: {}\n", m);
+  }
+  // Traces.
+  bool any = false;
+  for (const auto& r : rep.results)
+    if (r.trace) {
+      if (!any) fmt::print("\n## Counterexamples\n");
+      any = true;
+      print_trace(fmt::format("{}: {} refuted (depth {})", r.variant, r.invariant, r.depth), *r.trace);
+    }
+  for (const auto& r : rep.requirements)
+    if (r.trace) {
+      if (!any) fmt::print("\n## Counterexamples\n");
+      any = true;
+      print_trace(fmt::format("without {} ({}): {} refuted (depth {})", r.requirement, r.title, r.invariant, r.depth), *r.trace);
+    }
+  for (const auto& r : rep.reach)
+    if (r.trace && r.goal.rfind("fires: ", 0) != 0) print_trace(fmt::format("reachable in safe: {}", r.goal), *r.trace);
+  for (const auto& r : rep.results)
+    if (!r.note.empty()) fmt::print("\nnote: {} / {}: {}\n", r.variant, r.invariant, r.note);
+  const EngineTimes& t = rep.times;
+  fmt::print("\nEngines:\n");
+  for (const auto& v : variants) {
+    int n = 0, proved = 0;
+    double sec = 0;
+    for (const auto& ob : rep.obligations)
+      if (ob.name.rfind(v + "/", 0) == 0) {
+        ++n;
+        proved += ob.verdict == Verdict::Proved;
+        sec += ob.seconds;
+      }
+    fmt::print("  induction {}: {} obligations (init + {} actions × {} conjuncts), {} proved, {:.2f} s\n", v, n,
+               n / static_cast<int>(invariants().size()) - 1, invariants().size(), proved, sec);
+  }
+  fmt::print("  slowest obligation: {} ({:.3f} s)\n", t.slowest_obligation, t.slowest_seconds);
+  fmt::print("  BMC: {:.1f} s (CPU, all searches); reachability: {:.1f} s; wall clock {:.1f} s on {} threads\n", t.bmc,
+             t.reach, t.wall, o.jobs);
+  fmt::print("{}\n", rep.ok ? "Result: ✔ every expectation holds (safe proved for any fleet size, every flaw refuted)"
+                            : "Result: ✘ some expectation does not hold (see above)");
+}
+
+int run(const Options& o) {
+  if (o.bound < 0 || o.bound > 12) fail(kBadInput, "--bound must be between 0 and 12");
+  if (o.jobs < 1 || o.jobs > 16) fail(kBadInput, "--jobs must be between 1 and 16");
+  if (o.list) {
+    print_list();
+    return kOk;
+  }
+  if (!o.export_dir.empty()) {
+    try {
+      auto e = export_smt2(o.export_dir, o.bound, o.timeout_ms);
+      fmt::print("{} obligations written to {} (manifest.tsv)\n", e.size(), o.export_dir);
+      return kOk;
+    } catch (const std::runtime_error& e) {
+      fail(kNegative, e.what());
+    }
+  }
+  CheckOptions co;
+  co.bound = o.bound;
+  co.jobs = o.jobs;
+  co.timeout_ms = o.timeout_ms;
+  if (o.variant == "seed") co.safe = false;
+  else if (o.variant == "safe") co.seed = false;
+  else if (o.variant != "all") fail(kBadInput, "--variant must be seed, safe or all");
+  for (const auto& w : o.without) {
+    auto r = parse_req(w);
+    if (!r) fail(kBadInput, fmt::format("unknown requirement '{}' (REQ-HO-01 … REQ-HO-{:02})", w, kReqCount));
+    co.without.push_back(*r);
+  }
+  if (!co.without.empty() && o.variant == "seed") fail(kBadInput, "--without applies to the safe variant");
+  if (isatty(STDERR_FILENO)) {
+    co.progress = [](const std::string& s) { fmt::print(stderr, "\r\033[K… {}", s); };
+  }
+  Report rep = run_check(co);
+  if (isatty(STDERR_FILENO)) fmt::print(stderr, "\r\033[K");
+  if (o.json) print_json(to_json(rep));
+  else print_human(rep, o);
+  return rep.ok ? kOk : kNegative;
+}
+
+Registration reg{Command{
+    "check", "Check the model: invariants of seed and safe (induction for any fleet size, BMC traces), requirement table",
+    [](CLI::App& app) {
+      auto o = std::make_shared<Options>();
+      app.add_option("--variant", o->variant, "seed, safe or all")->default_val("all");
+      app.add_option("--without", o->without, "switch a requirement of safe off (REQ-HO-nn); repeatable");
+      app.add_option("--bound", o->bound, "BMC depth (default 8)")->default_val(8);
+      app.add_option("--jobs", o->jobs, "solver threads (default 2)")->default_val(2);
+      app.add_option("--timeout-ms", o->timeout_ms, "per solver call; a timeout is never a pass")->default_val(30000);
+      app.add_flag("--json", o->json, "print the report as JSON");
+      app.add_flag("--list", o->list, "list invariants, actions and requirements");
+      app.add_option("--export-smt2", o->export_dir, "write every obligation as SMT-LIB 2 into DIR (with manifest.tsv)");
+      return [o] { return run(*o); };
+    }}};
+
+}  // namespace
+}  // namespace mnoswitch::cli
