@@ -70,7 +70,6 @@ struct EngineTimes {
   int obligations_failed = 0;
   std::string slowest_obligation;
   double slowest_seconds = 0;
-  int bmc_depth_steps = 0;  // total BMC depths explored (for "depth per second")
 };
 
 struct Report {

@@ -132,6 +132,12 @@ StateView view(const Naming& n, const Vocab&, const State& st) {
       }
     }
   }
+  // An allocation that has not happened has no meaningful value: show it as "-".
+  for (auto& [k, val] : out.scalars) {
+    if (k.size() < 6 || k.compare(k.size() - 6, 6, ".alloc") != 0) continue;
+    auto it = out.scalars.find(k + "ated");
+    if (it != out.scalars.end() && it->second == "false") val = "-";
+  }
   return out;
 }
 
@@ -155,7 +161,7 @@ std::vector<std::string> render(const StateView& s) {
   for (const auto& [k, v] : s.scalars) {
     auto dot = k.find('.');
     std::string dev = k.substr(0, dot), field = k.substr(dot + 1);
-    if (v == "false") continue;
+    if (v == "false" || v == "-") continue;
     lines[dev] += (lines[dev].empty() ? "" : " ") + (v == "true" ? field : field + "=" + v);
   }
   for (const auto& [d, l] : lines) r.push_back(d + ": " + l);
