@@ -1,0 +1,101 @@
+// mnoswitch simulate: the fleet switch end to end (issue 5 item 5; spec/scenario.md).
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "cli/command.hpp"
+#include "cli/simulate_report.hpp"
+#include "reference/mechanism/fleet.hpp"
+#include "reference/mechanism/scenario.hpp"
+
+namespace mnoswitch::cli {
+namespace {
+
+int run(const std::string& scenario_path, const std::string& variant_text, std::optional<std::uint64_t> devices,
+        std::optional<std::uint64_t> seed, const std::string& db_dir, bool json, const std::string& trace_path,
+        const std::string& pcap_path, bool sync_full) {
+  auto variant = mechanism::parse_variant(variant_text);
+  if (!variant) fail(kBadInput, fmt::format("--variant: expected seed or safe, got \"{}\"", variant_text));
+  std::string text(mechanism::default_scenario_json());
+  if (!scenario_path.empty()) {
+    std::ifstream in(scenario_path);
+    if (!in) fail(kEnvironment, fmt::format("cannot read {}", scenario_path));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  auto scenario = mechanism::parse_scenario(text);
+  if (scenario.failed()) fail(kBadInput, scenario.error().message);
+  mechanism::FleetOptions o;
+  o.scenario = std::move(scenario).value();
+  if (devices) {
+    if (*devices == 0 || *devices > o.scenario.b.range_size || *devices > o.scenario.a.range_size)
+      fail(kBadInput, "--devices: must be at least 1 and fit in both operators' IMSI ranges");
+    o.scenario.devices = *devices;
+  }
+  if (seed) o.scenario.seed = *seed;
+  o.variant = *variant;
+  o.db_dir = db_dir;
+  o.sync = sync_full ? operators::db::Synchronous::Full : operators::db::Synchronous::Normal;
+  std::optional<mechanism::TraceWriter> trace;
+  std::optional<mechanism::PcapWriter> pcap;
+  if (!trace_path.empty()) {
+    auto t = mechanism::TraceWriter::open(trace_path);
+    if (t.failed()) fail(kEnvironment, fmt::format("cannot write {}", trace_path));
+    trace.emplace(std::move(t).value());
+    o.trace = &*trace;
+  }
+  if (!pcap_path.empty()) {
+    auto p = mechanism::PcapWriter::open(pcap_path);
+    if (p.failed()) fail(kEnvironment, fmt::format("cannot write {}", pcap_path));
+    pcap.emplace(std::move(p).value());
+    o.pcap = &*pcap;
+  }
+  const bool tty = isatty(fileno(stderr)) != 0;
+  if (tty) {
+    o.progress = [](std::uint64_t settled, std::uint64_t n, std::uint64_t tick) {
+      const int width = 40;
+      const auto filled = static_cast<int>(n == 0 ? 0 : settled * width / n);
+      fmt::print(stderr, "\r  [{:<{}}] {:>7}/{} settled, tick {}", std::string(static_cast<std::size_t>(filled), '#'),
+                 width, settled, n, tick);
+    };
+  }
+  auto summary = mechanism::run_fleet(o);
+  if (tty) fmt::print(stderr, "\r{:<80}\r", "");
+  if (summary.failed()) fail(kEnvironment, summary.error().message);
+  if (trace && trace->close().failed()) fail(kEnvironment, fmt::format("cannot write {}", trace_path));
+  if (pcap && pcap->close().failed()) fail(kEnvironment, fmt::format("cannot write {}", pcap_path));
+  if (json) {
+    print_json(mechanism::to_json(summary.value()));
+  } else {
+    print_summary(summary.value());
+  }
+  return kOk;
+}
+
+Registration reg{Command{
+    "simulate",
+    "Run the fleet switch end to end (default: 10,000 devices A -> B with faults and a crash of A)",
+    [](CLI::App& app) {
+      struct Opts {
+        std::string scenario, variant = "safe", db, trace, pcap;
+        std::optional<std::uint64_t> devices, seed;
+        bool json = false, full = false;
+      };
+      auto o = std::make_shared<Opts>();
+      app.add_option("scenario", o->scenario, "scenario JSON (spec/scenario.md); default: the embedded one");
+      app.add_option("--variant", o->variant, "seed (the contribution's order) or safe (the refined procedure)");
+      app.add_option("--devices", o->devices, "fleet size (overrides the scenario)");
+      app.add_option("--seed", o->seed, "fault PRNG seed (overrides the scenario)");
+      app.add_option("--db", o->db, "directory for the operators' SQLite stores (a.db, b.db; replaced)");
+      app.add_flag("--json", o->json, "print the summary as JSON");
+      app.add_option("--trace", o->trace, "write every abstract state change as JSON lines");
+      app.add_option("--pcap", o->pcap, "write the OTA APDU traffic as GSMTAP SIM frames (pcap)");
+      app.add_flag("--sync-full", o->full, "SQLite synchronous=FULL (default NORMAL, WAL)");
+      return [o] { return run(o->scenario, o->variant, o->devices, o->seed, o->db, o->json, o->trace, o->pcap, o->full); };
+    }}};
+
+}  // namespace
+}  // namespace mnoswitch::cli
