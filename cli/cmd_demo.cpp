@@ -4,6 +4,9 @@
 #include <vector>
 
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
 
 #include <algorithm>
 #include <cstdlib>
@@ -170,8 +173,15 @@ int run_check_if_available() {
     fmt::print("   (skipped: this build has no `mnoswitch check` — the model's command is not merged yet)\n");
     return -1;
   }
+  // Our own path (the shell that system() starts would read /proc/self/exe as itself).
+  std::array<char, 4096> self{};
+  const auto len = readlink("/proc/self/exe", self.data(), self.size() - 1);
+  if (len <= 0) {
+    fmt::print("   (skipped: cannot find this program's path to run `check`)\n");
+    return -1;
+  }
   std::fflush(stdout);
-  const int status = std::system("/proc/self/exe check");
+  const int status = std::system(fmt::format("'{}' check", std::string(self.data(), static_cast<std::size_t>(len))).c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : 4;
 }
 
