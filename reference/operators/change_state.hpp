@@ -1,4 +1,4 @@
-// spec/mechanism.md "Per-device journal" (REQ-HO-30..35): what an operator durably records about each device's
+// spec/mechanism.md "Per-device journal" (REQ-HO-11 durable journal): what an operator durably records about each device's
 // change. The phases are the model's abstract journal values (model/, spec/mechanism.md).
 #pragma once
 
