@@ -2,6 +2,9 @@
 // variants, the requirement table, counterexample traces (numbered steps and Mermaid), non-vacuity.
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -11,6 +14,7 @@
 #include "cli/command.hpp"
 #include "model/check.hpp"
 #include "model/export.hpp"
+#include "model/replay_export.hpp"
 #include "model/invariants.hpp"
 #include "model/protocol.hpp"
 #include "model/report_json.hpp"
@@ -29,6 +33,7 @@ struct Options {
   int jobs = 2;
   unsigned timeout_ms = 30000;
   std::string export_dir;
+  std::string traces_dir;  // --export-traces
 };
 
 std::string verdict_cell(const ResultRow& r) {
@@ -188,6 +193,19 @@ int run(const Options& o) {
   }
   Report rep = run_check(co);
   if (isatty(STDERR_FILENO)) fmt::print(stderr, "\r\033[K");
+  if (!o.traces_dir.empty()) {
+    // Issue 6 item 3: one replay file per refutation (spec/formats.md "Replay trace").
+    std::error_code ec;
+    std::filesystem::create_directories(o.traces_dir, ec);
+    if (ec) fail(kEnvironment, fmt::format("cannot create {}: {}", o.traces_dir, ec.message()));
+    const auto traces = replay_traces(rep);
+    for (const auto& [name, j] : traces) {
+      std::ofstream out(std::filesystem::path(o.traces_dir) / name);
+      out << j.dump(2) << "\n";
+      if (!out) fail(kEnvironment, fmt::format("cannot write {}/{}", o.traces_dir, name));
+    }
+    fmt::print(stderr, "{} replay traces written to {}\n", traces.size(), o.traces_dir);
+  }
   if (o.json) print_json(to_json(rep));
   else print_human(rep, o);
   return rep.ok ? kOk : kNegative;
@@ -204,6 +222,7 @@ Registration reg{Command{
       app.add_option("--timeout-ms", o->timeout_ms, "per solver call; a timeout is never a pass")->default_val(30000);
       app.add_flag("--json", o->json, "print the report as JSON");
       app.add_flag("--list", o->list, "list invariants, actions and requirements");
+      app.add_option("--export-traces", o->traces_dir, "write every refutation as a replay trace into DIR (simulate --replay)");
       app.add_option("--export-smt2", o->export_dir, "write every obligation as SMT-LIB 2 into DIR (with manifest.tsv)");
       return [o] { return run(*o); };
     }}};

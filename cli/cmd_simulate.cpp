@@ -8,10 +8,45 @@
 #include "cli/command.hpp"
 #include "cli/simulate_report.hpp"
 #include "reference/mechanism/fleet.hpp"
+#include "reference/mechanism/replay.hpp"
 #include "reference/mechanism/scenario.hpp"
 
 namespace mnoswitch::cli {
 namespace {
+
+// Issue 6 item 3: a refutation replayed as a scripted scenario (spec/formats.md "Replay trace"). Exit 0 when
+// the implementation behaves as expected (guard off: the same violation at the same step; guard on: a step
+// refused, or every step harmless, with no violation), 1 when it does not or a step cannot be mapped.
+int replay(const std::string& path, const std::string& guard, bool json) {
+  if (guard != "on" && guard != "off") fail(kBadInput, fmt::format("--guard: expected on or off, got \"{}\"", guard));
+  std::ifstream in(path);
+  if (!in) fail(kEnvironment, fmt::format("cannot read {}", path));
+  nlohmann::json trace;
+  try {
+    trace = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    fail(kBadInput, fmt::format("{}: not JSON: {}", path, e.what()));
+  }
+  mechanism::ReplayReport r;
+  try {
+    r = mechanism::replay(trace, guard == "on" ? mechanism::GuardMode::On : mechanism::GuardMode::Off);
+  } catch (const std::invalid_argument& e) {
+    fail(kBadInput, fmt::format("{}: {}", path, e.what()));
+  } catch (const std::runtime_error& e) {
+    fail(kEnvironment, e.what());
+  }
+  if (json) {
+    print_json(mechanism::to_json(r));
+  } else {
+    fmt::print("replay of {} ({}{}, guard {}): {}\n", path, r.variant, r.requirement_off.empty() ? "" : " without " + r.requirement_off, guard, r.outcome);
+    for (const auto& s : r.steps)
+      fmt::print("  {:>2}. {:<15} {:<34} {}{}\n", s.step, s.action, s.args.dump(), s.allowed ? "allowed" : "REFUSED: " + s.refusal,
+                 s.violated.empty() ? "" : fmt::format("  ✘ {}", fmt::join(s.violated, ", ")));
+    fmt::print("  → {}\n", r.reason);
+  }
+  if (r.outcome == "unmappable") fmt::print(stderr, "step {} cannot be replayed: {}\n", r.step, r.reason);
+  return r.ok ? kOk : kNegative;
+}
 
 int run(const std::string& scenario_path, const std::string& variant_text, std::optional<std::uint64_t> devices,
         std::optional<std::uint64_t> seed, const std::string& db_dir, bool json, const std::string& trace_path,
@@ -80,7 +115,7 @@ Registration reg{Command{
     "Run the fleet switch end to end (default: 10,000 devices A -> B with faults and a crash of A)",
     [](CLI::App& app) {
       struct Opts {
-        std::string scenario, variant = "safe", db, trace, pcap;
+        std::string scenario, variant = "safe", db, trace, pcap, replay, guard = "off";
         std::optional<std::uint64_t> devices, seed;
         bool json = false, full = false;
       };
@@ -94,7 +129,12 @@ Registration reg{Command{
       app.add_option("--trace", o->trace, "write every abstract state change as JSON lines");
       app.add_option("--pcap", o->pcap, "write the OTA APDU traffic as GSMTAP SIM frames (pcap)");
       app.add_flag("--sync-full", o->full, "SQLite synchronous=FULL (default NORMAL, WAL)");
-      return [o] { return run(o->scenario, o->variant, o->devices, o->seed, o->db, o->json, o->trace, o->pcap, o->full); };
+      app.add_option("--replay", o->replay, "replay a trace of `check --export-traces` step by step (exit 0: as expected)");
+      app.add_option("--guard", o->guard, "with --replay: off (the trace's requirement switched off) or on (safe)");
+      return [o] {
+        if (!o->replay.empty()) return replay(o->replay, o->guard, o->json);
+        return run(o->scenario, o->variant, o->devices, o->seed, o->db, o->json, o->trace, o->pcap, o->full);
+      };
     }}};
 
 }  // namespace

@@ -56,6 +56,10 @@ struct Report {
 // Lines of JSON; each with "state" (the whole abstract state), "action", optional "args" and "step".
 [[nodiscard]] std::vector<nlohmann::json> read_trace(std::istream& in);
 [[nodiscard]] Report validate_trace(const std::vector<nlohmann::json>& lines, const Config& cfg);
+// The same without asking the first state to satisfy Init (issue 6 item 4: the steps of a model-based test, each
+// checked from the state the implementation is in).
+[[nodiscard]] Report validate_steps(const std::vector<nlohmann::json>& lines, const Config& cfg);
+[[nodiscard]] Report validate_lines(const std::vector<nlohmann::json>& lines, const Config& cfg, bool from_init);
 
 // One readable line per difference between two abstract states (spec/mechanism.md §5 JSON).
 [[nodiscard]] std::vector<std::string> state_diff(const nlohmann::json& pre, const nlohmann::json& post);

@@ -3,6 +3,7 @@
 // back, refreshed devices re-attach (AKA), then each operator runs its step inside one SQLite transaction and
 // releases its SMS and operator-to-operator messages only after the commit (REQ-HO-11: journal first).
 #include "reference/mechanism/fleet.hpp"
+#include "reference/mechanism/fleet_impl.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -30,171 +31,7 @@
 #include "reference/usim/usim_files.hpp"
 
 namespace mnoswitch::mechanism {
-namespace {
-
-namespace fs = std::filesystem;
-using operators::APhase;
-using operators::BPhase;
-using operators::DeviceChange;
-using operators::Mno;
-
-constexpr std::uint8_t kKvnOriginal = 1;
-// TS 102 226 §8.2.1.3.2.4 MSL of the card's RFM TAR: CC + ciphering + a counter (at least "no check", the
-// seed's standard OTA; the safe server always uses "higher than", REQ-HO-09).
-constexpr std::uint8_t kRfmMsl = 0x02 | 0x04 | 0x08;
-constexpr std::uint16_t kMaxReadBacks = 64;  // a device that never answers stays pending (both records kept)
-constexpr std::size_t kBatchChunk = 50'000;
-
-struct Failure {
-  std::string message;
-};
-template <class T, class E>
-T must(Result<T, E> r, std::string_view what) {
-  if (r.failed()) {
-    if constexpr (std::is_same_v<E, operators::db::DbError>) {
-      throw Failure{fmt::format("{}: {}", what, operators::db::describe(r.error()))};
-    } else if constexpr (std::is_same_v<E, operators::BatchRejection>) {
-      throw Failure{fmt::format("{}: {}", what, operators::describe(r.error()))};
-    } else {
-      throw Failure{std::string(what)};
-    }
-  }
-  return std::move(r).value();
-}
-
-struct CrashNow {};  // thrown at a crash point: MNO A's process dies
-
-// What the replay/duplicate bookkeeping and the abstraction need beyond the components' own state.
-struct Ghost {
-  std::vector<SentSet> sent_set;
-  std::vector<SentRead> sent_read;
-  std::vector<SentAnswer> sent_por;
-  std::vector<SentAnswer> sent_rbk;
-  std::uint64_t max_applied = 0;  // highest set counter the card applied
-  // Issue 6 (abstraction of cctr): the highest counter of a command the card ran. With SPI counter mode "no check"
-  // (seed) the card stores no counter; the model's cctr is then this ghost.
-  std::uint64_t max_processed = 0;
-  bool replayed = false;
-  bool rekeyed_by_agreement = false;
-  // Issue 6 (abstraction): KA-INIT is invisible in the model (b_rekey is one atomic step, mechanism.md §6), so
-  // the card's and B's counters are shown as before KA-INIT until the card commits.
-  std::optional<std::pair<std::uint64_t, std::uint64_t>> before_ka_init;
-  // ... and after the commit, B's KA-COMMIT retries (idempotent, under the new keys) are invisible too: the
-  // counters stay as b_rekey left them (the model has no B command after the re-key).
-  std::optional<std::pair<std::uint64_t, std::uint64_t>> at_rekey;
-  std::vector<std::uint64_t> counters_sent;  // every CNTR that left for this card (REQ-HO-09: never twice)
-};
-
-// Operator-to-operator messages that are not batches (REQ-HO-15 completion with A's counter, cancellation,
-// B's attach evidence); like SMS they leave only after the sender's commit.
-struct Notice {
-  enum class Kind { Counter, CounterAck, Complete, Cancel, AttachedOnB } kind;
-  std::uint32_t device = 0;
-  std::uint64_t counter = 0;
-};
-
-class Fleet {
- public:
-  explicit Fleet(const FleetOptions& o) : o_(o), s_(o.scenario), n_(static_cast<std::uint32_t>(s_.devices)),
-                                          net_(s_.faults, s_.seed, s_.devices) {}
-
-  Summary run();
-
- private:
-  // ---- setup ----
-  void open_stores();
-  void provision();
-  void open_a();
-  // ---- the tick ----
-  void tick(Tick t);
-  void deliver_to_cards(Tick t);
-  AttachOutcome attach(std::uint32_t d, Tick t, bool count_during);
-  void deliver_pors(Tick t);
-  void a_step(Tick t);
-  void b_step(Tick t);
-  void a_commit_and_flush(Tick t);
-  void b_commit_and_flush(Tick t);
-  void handle_notice_at_b(const Notice& n, Tick t);
-  void handle_notice_at_a(const Notice& n, Tick t);
-  // ---- A's procedure ----
-  void a_send_set(std::uint32_t d, Tick t);
-  void a_send_read(std::uint32_t d, Tick t);
-  void a_on_por(std::uint32_t d, const Sms& sms, Tick t);
-  void a_proven(std::uint32_t d, Tick t, std::string_view action);
-  void a_complete(std::uint32_t d, Tick t);
-  void a_handover(const std::vector<std::uint32_t>& ds, Tick t);
-  void a_rebuild(Tick t);
-  // ---- B's procedure ----
-  void b_allocate(Tick t);
-  void b_accept_handover(ByteSpan file, Tick t);
-  void b_send_rekey_init(std::uint32_t d, Tick t);
-  void b_send_rekey_commit(std::uint32_t d, Tick t);
-  void b_on_por(std::uint32_t d, const Sms& sms, Tick t);
-  // ---- crash ----
-  void crash_point(Tick t);
-  void crash_a(Tick t);
-  // ---- abstraction, invariants, trace ----
-  AbstractDevice abstract(std::uint32_t d) const;
-  void observe(std::uint32_t d, std::string_view action, Tick t, nlohmann::json args = {});
-  void observe_all(std::string_view action, Tick t);
-  void write_line(std::string_view action, Tick t, std::optional<std::uint32_t> d, nlohmann::json args);
-  void set_a(std::uint32_t d, DeviceChange c) { must(a_->set_change(d, c), "A journal"); }
-  void set_b(std::uint32_t d, DeviceChange c) { must(b_->set_change(d, c), "B journal"); }
-  [[nodiscard]] bool settled(std::uint32_t d) const;
-  [[nodiscard]] bool applied_by_card(std::uint32_t d, const DeviceOutput& out) const;
-  void note_counter(std::uint32_t d, std::uint64_t c) {
-    auto& v = ghost_[d].counters_sent;
-    if (std::find(v.begin(), v.end(), c) != v.end()) ++sum_.counter_reuse;
-    v.push_back(c);
-  }
-  [[nodiscard]] ota::CounterMode mode() const noexcept {
-    return o_.variant == Variant::Safe && !o_.test_break_counter_check ? ota::CounterMode::Higher : ota::CounterMode::NoCheck;
-  }
-  [[nodiscard]] bool safe() const noexcept { return o_.variant == Variant::Safe; }
-  std::vector<Bytes> command(const ota::KeySet& keys, const ota::Tar& tar, std::uint64_t counter, ByteSpan data);
-
-  const FleetOptions& o_;
-  const Scenario& s_;
-  std::uint32_t n_;
-  Network net_;
-  std::string dir_;
-  bool temp_dir_ = false;
-  std::vector<Device> devices_;
-  std::vector<DeviceNames> names_;
-  std::vector<Ghost> ghost_;
-  std::vector<AbstractDevice> last_;
-  std::unique_ptr<Mno> a_;
-  std::unique_ptr<Mno> b_;
-  std::unique_ptr<operators::OperatorIdentity> id_a_, id_b_;
-  operators::OperatorDirectory dir_a_, dir_b_;  // whom each trusts
-  // A's volatile state (rebuilt from the journal after a crash)
-  std::deque<std::uint32_t> a_ready_;
-  std::priority_queue<std::pair<Tick, std::uint32_t>, std::vector<std::pair<Tick, std::uint32_t>>, std::greater<>> a_timers_;
-  std::deque<std::uint32_t> a_release_;
-  std::vector<Notice> a_notices_out_;
-  std::vector<Notice> a_inbox_;  // notices from B waiting for A's next step
-  std::vector<Bytes> a_batches_out_;
-  std::uint64_t a_batch_seq_ = 0;
-  // B's volatile state (B does not crash in these scenarios; its ephemeral keys are volatile by design)
-  std::deque<std::uint32_t> b_rekey_;
-  std::priority_queue<std::pair<Tick, std::uint32_t>, std::vector<std::pair<Tick, std::uint32_t>>, std::greater<>> b_timers_;
-  std::unordered_map<std::uint32_t, crypto::X25519PrivateKey> b_ephemeral_;
-  std::unordered_map<std::uint32_t, crypto::X25519PublicKey> b_ephemeral_pub_;
-  std::unordered_map<std::uint32_t, ota::KeySet> b_pending_ota_;
-  std::vector<Notice> b_notices_out_;
-  std::vector<Bytes> b_batches_out_;
-  std::size_t b_batches_taken_ = 0;  // of b_batches_out_, applied in A's open step
-  std::uint64_t b_batch_seq_ = 0;
-  // bookkeeping
-  std::vector<std::uint32_t> attach_queue_;
-  std::uint64_t crash_points_ = 0;
-  bool crashed_ = false;
-  std::uint64_t sets_sent_ = 0;
-  Tick last_set_tick_ = 0;
-  bool seed_handover_done_ = false;
-  Summary sum_;
-  std::uint64_t step_ = 0;
-};
+namespace detail {
 
 // ---------------------------------------------------------------------------------------------------------------
 // setup
@@ -295,13 +132,22 @@ AbstractDevice Fleet::abstract(std::uint32_t d) const {
   const DeviceChange& cb = b_->change(d);
   const auto ap = static_cast<APhase>(ca.phase);
   const auto bp = static_cast<BPhase>(cb.phase);
-  x.wanted = ca.phase != 0 || cb.phase != 0;
+  x.wanted = ca.phase != 0 || cb.phase != 0 || ghost_[d].decided;
   x.allocated = ap != APhase::Idle;
-  x.ready = bp != BPhase::None && bp != BPhase::Allocated && bp != BPhase::Cancelled;
+  // `ready` is history in the model (B confirmed the record); a cancel drops B's HSS record but not that fact.
+  // B keeps the card's OTA record it took with the hand-over, so a cancelled change that was handed over stays
+  // ready (found by the model-based test: a_cancel after a_handover).
+  const bool b_took_handover = b_->ota().find(dev.iccid()) != nullptr;
+  x.ready = (bp != BPhase::None && bp != BPhase::Allocated && bp != BPhase::Cancelled) ||
+            (bp == BPhase::Cancelled && b_took_handover);
   x.issued = ca.attempts > 0;
   if (const auto* c = a_->ota().find(dev.iccid())) x.ctr_a = c->next_counter - 1;
-  x.proven = ap == APhase::Confirmed || ap == APhase::Released;
-  x.still_old = ap == APhase::RolledBack || (ap == APhase::HandedOver && ca.attempts > 0);
+  // safe releases only after evidence (REQ-HO-06); the seed's A drops the device with or without it (seed step 5),
+  // and the model's a_complete leaves `proven` as it was (found by the model-based test).
+  x.proven = ap == APhase::Confirmed || (ap == APhase::Released && (safe() || ghost_[d].evidence_at_drop));
+  // The model's still_old is evidence from a read-back (a_recv_read); a cancel before any rewrite was sent has none
+  // (found by the model-based test: a_cancel right after b_allocate).
+  x.still_old = (ap == APhase::RolledBack || ap == APhase::HandedOver) && ca.attempts > 0;
   x.done = ap == APhase::Released;
   x.cancelled = ap == APhase::RolledBack;
   if (const auto* c = b_->ota().find(dev.iccid())) x.ctr_b = c->next_counter - 1;
@@ -324,8 +170,7 @@ AbstractDevice Fleet::abstract(std::uint32_t d) const {
   x.hss_b_old = gen_of(b_->hss().find(nm.old_imsi));
   x.knows_a_key = 1;  // A personalised K and the OTA key set (generation 0) and never forgets them
   x.knows_a_ota = 1;
-  const bool b_has = b_->ota().find(dev.iccid()) != nullptr;
-  x.knows_b_key = static_cast<std::uint8_t>((b_has ? 1 : 0) | (ghost_[d].rekeyed_by_agreement ? 2 : 0));
+  x.knows_b_key = static_cast<std::uint8_t>((b_took_handover ? 1 : 0) | (ghost_[d].rekeyed_by_agreement ? 2 : 0));
   x.knows_b_ota = x.knows_b_key;
   x.sent_set = ghost_[d].sent_set;
   x.sent_read = ghost_[d].sent_read;
@@ -449,19 +294,50 @@ void Fleet::a_proven(std::uint32_t d, Tick t, std::string_view action) {
   c.phase = static_cast<std::uint8_t>(APhase::Confirmed);
   set_a(d, c);
   // REQ-HO-15: B learns A's final counter before A lets go (A sends nothing more to the card from here on).
-  if (safe()) a_notices_out_.push_back(Notice{Notice::Kind::Counter, d, a_->ota().find(devices_[d].iccid())->next_counter - 1});
+  if (safe() && !o_.test_break_counter_handover)
+    a_notices_out_.push_back(Notice{Notice::Kind::Counter, d, a_->ota().find(devices_[d].iccid())->next_counter - 1});
   observe(d, action, t);
 }
 
 // REQ-HO-06, REQ-HO-15: A deletes its record only after evidence, and hands B its counter.
 void Fleet::a_complete(std::uint32_t d, Tick t) {
   DeviceChange c = a_->change(d);
-  if (static_cast<APhase>(c.phase) != APhase::Confirmed) return;
+  if (!a_may_complete(d)) return;
   must(a_->erase_subscriber(names_[d].old_imsi), "A release");
   c.phase = static_cast<std::uint8_t>(APhase::Released);
   set_a(d, c);
   a_notices_out_.push_back(Notice{Notice::Kind::Complete, d, 0});
   observe(d, "a_complete", t);
+}
+
+// REQ-HO-05: the rewrite goes out only once B holds IMSI and K (safe: the hand-over is confirmed); the seed sends
+// as soon as the allocation arrives.
+bool Fleet::a_may_send(std::uint32_t d) const {
+  const auto p = static_cast<APhase>(a_->change(d).phase);
+  if (safe() && !o_.test_break_make_before_break) return p == APhase::HandedOver;
+  return p == APhase::Allocated || (safe() && p == APhase::HandedOver);
+}
+
+// REQ-HO-06: A deletes its record only with evidence (Confirmed: PoR, read-back or attach on B).
+bool Fleet::a_may_complete(std::uint32_t d) const {
+  const auto p = static_cast<APhase>(a_->change(d).phase);
+  if (p == APhase::Confirmed) return true;
+  return o_.test_break_evidence && (p == APhase::HandedOver || p == APhase::Sent || p == APhase::ReadingBack);
+}
+
+// REQ-HO-07: A cancels only when no rewrite was sent or its latest read-back showed the old IMSI (HandedOver
+// after an attempt); B then drops the new IMSI (Cancel notice, handle_notice_at_b).
+bool Fleet::a_cancel(std::uint32_t d, Tick t) {
+  DeviceChange c = a_->change(d);
+  const auto p = static_cast<APhase>(c.phase);
+  const bool open = p == APhase::Allocated || p == APhase::HandedOver || p == APhase::Sent || p == APhase::ReadingBack;
+  const bool shown_old = p == APhase::Allocated || p == APhase::HandedOver;  // nothing sent, or read back old
+  if (!open || (!shown_old && !o_.test_break_read_back)) return false;
+  c.phase = static_cast<std::uint8_t>(APhase::RolledBack);
+  set_a(d, c);
+  a_notices_out_.push_back(Notice{Notice::Kind::Cancel, d, 0});
+  observe(d, "a_cancel", t);
+  return true;
 }
 
 void Fleet::a_on_por(std::uint32_t d, const Sms& sms, Tick t) {
@@ -491,24 +367,25 @@ void Fleet::a_on_por(std::uint32_t d, const Sms& sms, Tick t) {
     // A read-back: what EF_IMSI holds now (TS 31.102 §4.2.2).
     auto imsi = usim::decode_ef_imsi(ByteSpan(last).first(usim::kEfImsiSize), usim::MncLength::Two);
     if (imsi.failed()) return;
-    if (imsi.value().digits() == names_[d].new_imsi) {
-      a_proven(d, t, "a_recv_read");  // new IMSI: proof whichever command it answers (the card never goes back)
+    if (imsi.value().digits() == names_[d].new_imsi && cntr == c.counter) {
+      // New IMSI in the answer to A's latest command: proof. An older answer would be true as well (the card
+      // never goes back), but the model takes evidence only from the latest command (a_recv_read, c = ctr_a)
+      // and the implementation keeps to the model's steps (found by the model-based test); the next read-back
+      // answers the same question.
+      a_proven(d, t, "a_recv_read");
     } else if (imsi.value().digits() == names_[d].old_imsi && phase == APhase::ReadingBack && cntr == c.counter) {
       // REQ-HO-07: the latest counter saw the old IMSI, so no rewrite sent before it can ever apply.
+      c.phase = static_cast<std::uint8_t>(APhase::HandedOver);
+      set_a(d, c);
       if (c.attempts >= s_.procedure.max_attempts) {
-        c.phase = static_cast<std::uint8_t>(APhase::RolledBack);
-        set_a(d, c);
-        a_notices_out_.push_back(Notice{Notice::Kind::Cancel, d, 0});
-        observe(d, "a_cancel", t);
+        a_cancel(d, t);
       } else {
-        c.phase = static_cast<std::uint8_t>(APhase::HandedOver);
-        set_a(d, c);
         a_ready_.push_front(d);
         observe(d, "a_recv_read", t);
       }
     }
-  } else if (cntr <= c.counter) {
-    a_proven(d, t, "a_recv_por");  // a rewrite's PoR OK: the card holds the new IMSI
+  } else if (cntr == c.counter) {
+    a_proven(d, t, "a_recv_por");  // the PoR OK of A's latest command, a rewrite: the card holds the new IMSI
   }
 }
 
@@ -536,14 +413,15 @@ class RangeView final : public operators::ImsiView {
   const operators::ImsiBlock& range_;
 };
 
-void Fleet::b_allocate(Tick t) {
+void Fleet::b_allocate(Tick t, std::optional<std::uint32_t> only) {
   // REQ-HO-10: B allocates from its own range IMSIs its HSS does not use; A validates the list again on receipt.
   std::vector<operators::AllocationRecord> records;
   for (std::uint32_t d = 0; d < n_; ++d) {
+    if (only && *only != d) continue;
     records.push_back(operators::AllocationRecord{must(usim::Iccid::parse(devices_[d].iccid()), "ICCID"),
                                                   b_->hss().range().at(d)});
     set_b(d, DeviceChange{static_cast<std::uint8_t>(BPhase::Allocated), 0, 0, 0, t});
-    if (records.size() == kBatchChunk || d + 1 == n_) {
+    if (records.size() == kBatchChunk || d + 1 == n_ || only) {
       operators::SealOptions so;
       so.sequence = ++b_batch_seq_;
       so.created = t;
@@ -715,7 +593,13 @@ void Fleet::b_on_por(std::uint32_t d, const Sms& sms, Tick t) {
 // the tick
 
 void Fleet::deliver_to_cards(Tick t) {
-  for (auto& sms : net_.deliver_to_cards(t)) {
+  for (auto& sms : net_.deliver_to_cards(t)) (void)deliver_one(sms, t);
+}
+
+// One SMS-DELIVER through the card; returns the model action it was (card_apply_set, card_read, b_rekey) or
+// net_deliver when the card did not run it (refused, e.g. its counter was not higher, or a re-key step).
+std::string_view Fleet::deliver_one(Sms& sms, Tick t) {
+  {
     const auto d = sms.device;
     Device& dev = devices_[d];
     const auto before_gen = dev.card().generation();
@@ -760,6 +644,7 @@ void Fleet::deliver_to_cards(Tick t) {
     for (auto& up : out.uplink) net_.send_to_operator(t, d, sms.party, sms.tag, std::move(up));
     if (out.refreshed) attach_queue_.push_back(d);
     observe(d, action, t, {{"c", sms.tag.counter}});
+    return action;
   }
 }
 
@@ -790,8 +675,9 @@ AttachOutcome Fleet::attach(std::uint32_t d, Tick t, bool count_during) {
   }
   Mno* owner = a_->hss().owns(imsi) ? a_.get() : b_->hss().owns(imsi) ? b_.get() : nullptr;
   if (owner != nullptr && owner->hss().find(imsi) != nullptr && owner->in_step()) must(owner->save_sqn(imsi), "save SQN");
-  if (outcome == AttachOutcome::Attached && owner == b_.get() && safe()) {
-    // REQ-HO-06: an attach on B with the new IMSI is evidence for A.
+  if (outcome == AttachOutcome::Attached && owner == b_.get()) {
+    // REQ-HO-06: an attach on B with the new IMSI is evidence for A (the seed's A notes it too, as the model's
+    // dev_attach does in both variants; nothing in the seed depends on it).
     b_notices_out_.push_back(Notice{Notice::Kind::AttachedOnB, d, 0});
   }
   (void)t;
@@ -855,6 +741,13 @@ void Fleet::handle_notice_at_b(const Notice& n, Tick t) {
 
 void Fleet::a_step(Tick t) {
   for (const auto& n : std::exchange(a_inbox_, {})) handle_notice_at_a(n, t);
+  a_accept_allocations(t, safe());
+  if (safe()) a_confirm_handovers(t);
+  a_timers_and_sends(t);
+}
+
+// Batches from B (step 3); `handover_now`: safe's make-before-break, the hand-over is sealed in the same step.
+void Fleet::a_accept_allocations(Tick t, bool handover_now) {
   // Batches from B (step 3): validated whole, applied in this step (REQ-HO-10).
   // B keeps each batch until A's acceptance is durable (A's commit): a crash of A before it just means the
   // batch is delivered again (and, had it been accepted, rejected as a replay, which changes nothing).
@@ -878,13 +771,16 @@ void Fleet::a_step(Tick t) {
       allocated.push_back(d);
     }
     if (safe()) {
-      a_handover(allocated, t);  // REQ-HO-05: make-before-break, the hand-over goes first
+      if (handover_now) a_handover(allocated, t);  // REQ-HO-05: make-before-break, the hand-over goes first
     } else {
       for (auto d : allocated) a_ready_.push_back(d);
     }
   }
-  // B's confirmation of our hand-over (its batch acceptance is durable at B).
-  if (safe()) {
+}
+
+// B's confirmation of our hand-over (its batch acceptance is durable at B).
+void Fleet::a_confirm_handovers(Tick t) {
+  {
     auto seq = must(a_->meta("handover_sequence"), "A meta");
     auto done = must(a_->meta("handover_confirmed"), "A meta");
     if (seq && (!done || *done < *seq) && b_->last_sequence(id_a_->id()).value_or(0) >= static_cast<std::uint64_t>(*seq)) {
@@ -899,6 +795,9 @@ void Fleet::a_step(Tick t) {
       }
     }
   }
+}
+
+void Fleet::a_timers_and_sends(Tick t) {
   // Timers: a change or read-back without an answer (safe only).
   while (!a_timers_.empty() && a_timers_.top().first <= t) {
     const auto d = a_timers_.top().second;
@@ -918,8 +817,7 @@ void Fleet::a_step(Tick t) {
   for (std::uint32_t sent = 0; sent < s_.procedure.send_per_tick && !a_ready_.empty();) {
     const auto d = a_ready_.front();
     a_ready_.pop_front();
-    const auto p = static_cast<APhase>(a_->change(d).phase);
-    if (p != (safe() ? APhase::HandedOver : APhase::Allocated)) continue;
+    if (!a_may_send(d)) continue;
     a_send_set(d, t);
     ++sent;
   }
@@ -932,18 +830,22 @@ void Fleet::a_step(Tick t) {
       a_handover(all, t);
     } else if (b_->last_sequence(id_a_->id()).value_or(0) >= static_cast<std::uint64_t>(*seq)) {
       // The seed's A assumes every rewrite worked: it drops each device (a_complete without evidence).
-      for (std::uint32_t d = 0; d < n_; ++d) {
-        DeviceChange c = a_->change(d);
-        const auto p = static_cast<APhase>(c.phase);
-        if (p == APhase::Released) continue;
-        if (a_->hss().find(names_[d].old_imsi) != nullptr) must(a_->erase_subscriber(names_[d].old_imsi), "A drop");
-        c.phase = static_cast<std::uint8_t>(APhase::Released);
-        set_a(d, c);
-        observe(d, "a_complete", t);
-      }
+      for (std::uint32_t d = 0; d < n_; ++d) a_drop_seed(d, t);
       seed_handover_done_ = true;
     }
   }
+}
+
+// Seed step 6: A drops the device once B took the hand-over (no evidence asked, no counter passed).
+void Fleet::a_drop_seed(std::uint32_t d, Tick t) {
+  DeviceChange c = a_->change(d);
+  const auto p = static_cast<APhase>(c.phase);
+  if (p == APhase::Released) return;
+  ghost_[d].evidence_at_drop = p == APhase::Confirmed;
+  if (a_->hss().find(names_[d].old_imsi) != nullptr) must(a_->erase_subscriber(names_[d].old_imsi), "A drop");
+  c.phase = static_cast<std::uint8_t>(APhase::Released);
+  set_a(d, c);
+  observe(d, "a_complete", t);
 }
 
 void Fleet::b_step(Tick t) {
@@ -979,7 +881,7 @@ void Fleet::crash_point(Tick t) {
 
 // MNO A's process dies: every volatile thing goes (open transaction, outbox, queues, timers, inbox); the SQLite
 // file is reopened and the queues are rebuilt from the journal (REQ-HO-11).
-void Fleet::crash_a(Tick t) {
+void Fleet::crash_a(Tick t, bool flush_notices) {
   ++sum_.crashes;
   crashed_ = true;
   sum_.crash_tick = t;
@@ -994,7 +896,8 @@ void Fleet::crash_a(Tick t) {
   open_a();
   a_rebuild(t);
   // What the resumed A derived from its journal (counter notices, a re-sealed hand-over) goes out now.
-  for (const auto& n : std::exchange(a_notices_out_, {})) handle_notice_at_b(n, t);
+  if (flush_notices)
+    for (const auto& n : std::exchange(a_notices_out_, {})) handle_notice_at_b(n, t);
   for (auto& file : std::exchange(a_batches_out_, {})) b_accept_handover(file, t);
   observe_all("crash_a", t);
 }
@@ -1206,7 +1109,7 @@ Summary Fleet::run() {
   return sum_;
 }
 
-}  // namespace
+}  // namespace detail
 
 nlohmann::json to_json(const Summary& s) {
   nlohmann::json inv = nlohmann::json::object();
@@ -1245,9 +1148,9 @@ nlohmann::json to_json(const Summary& s) {
 
 Result<Summary, FleetError> run_fleet(const FleetOptions& options) {
   try {
-    Fleet f(options);
+    detail::Fleet f(options);
     return f.run();
-  } catch (const Failure& e) {
+  } catch (const detail::Failure& e) {
     return err(FleetError{e.message});
   }
 }

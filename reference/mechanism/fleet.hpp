@@ -41,6 +41,12 @@ struct FleetOptions {
   // Test-only (issue 6): break the REQ-HO-09 guard of `safe` — the OTA servers send with SPI counter mode "no
   // check", so a duplicated or replayed rewrite is applied again. tests/model shows validate-trace catches it.
   bool test_break_counter_check = false;
+  // Test-only (issue 6 item 3, counterexample replay): further guards of `safe` switched off, each named after
+  // its requirement; off by default. The replay of a refutation of REQ-HO-nn switches exactly that one off.
+  bool test_break_make_before_break = false;  // REQ-HO-05: A may send the rewrite before B holds the record
+  bool test_break_evidence = false;           // REQ-HO-06: A deletes its record without PoR/read-back/attach
+  bool test_break_read_back = false;          // REQ-HO-07: A may cancel a sent rewrite without a read-back
+  bool test_break_counter_handover = false;   // REQ-HO-15: A completes without passing its counter to B
 };
 
 struct Summary {
