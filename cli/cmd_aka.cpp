@@ -106,10 +106,10 @@ const Registration reg{Command{
       usim->add_option("--autn", u->autn, "AUTN, 32 hex digits")->required();
       usim->add_option("--accepted-sqn", u->accepted,
                        "an SQN the USIM has already accepted (hex, repeatable): sets SEQ_MS for its IND slot");
-      usim->add_option("--ind-bits", u->ind_bits, "IND length in bits, 0..10 (default 5)");
-      usim->add_option("--delta", u->delta, "optional Δ: reject SEQ more than this above the highest accepted SEQ");
+      usim->add_option("--ind-bits", u->ind_bits, "IND length in bits, 0..10 (default 5)")->check(kUnsignedDecimal);
+      usim->add_option("--delta", u->delta, "optional Δ: reject SEQ more than this above the highest accepted SEQ")->check(kUnsignedDecimal);
       usim->add_option("--age-limit", u->age_limit,
-                       "optional L: reject SEQ more than this below the highest accepted SEQ");
+                       "optional L: reject SEQ more than this below the highest accepted SEQ")->check(kUnsignedDecimal);
       usim->add_flag("--json", u->json, "print one JSON object (lower-case hex strings)");
 
       auto s = std::make_shared<ResyncArgs>();

@@ -23,13 +23,13 @@ namespace {
 using namespace mnoswitch::operators;
 
 Bytes read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(kBadInput, fmt::format("cannot read {}", path));
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  const std::string text = read_user_file(path);
+  return Bytes(text.begin(), text.end());
 }
 
 void write_file(const std::filesystem::path& path, ByteSpan data, bool private_file) {
-  if (std::filesystem::exists(path)) fail(kBadInput, fmt::format("{} exists; not overwriting a key", path.string()));
+  // Never overwrite: a key file may be the only copy, and a batch already sent must stay as it was (REQ-HO-78).
+  if (std::filesystem::exists(path)) fail(kBadInput, fmt::format("{} exists; not overwriting it", path.string()));
   std::ofstream out(path, std::ios::binary);
   if (!out) fail(kEnvironment, fmt::format("cannot write {}", path.string()));
   if (private_file) ::chmod(path.c_str(), 0600);  // before any secret is written
@@ -261,8 +261,8 @@ Registration reg{Command{
       ex->add_option("--to", example->to, "recipient's public key file (ID.pub.json)")->required();
       ex->add_option("--out", example->out, "batch file to write")->required();
       ex->add_option("--kind", example->kind, "allocation or hand-over (default)");
-      ex->add_option("--count", example->count, "number of records (default 3)");
-      ex->add_option("--sequence", example->sequence, "sequence number (default 1)");
+      ex->add_option("--count", example->count, "number of records (default 3)")->check(kUnsignedDecimal);
+      ex->add_option("--sequence", example->sequence, "sequence number (default 1)")->check(kUnsignedDecimal);
       ex->add_flag("--json", example->json, "print the result as JSON");
 
       auto inspect = std::make_shared<InspectArgs>();

@@ -61,6 +61,20 @@ void print_trace(const std::string& title, const Trace& t) {
   fmt::print("```\n");
 }
 
+nlohmann::json list_json() {
+  nlohmann::json j{{"invariants", nlohmann::json::array()}, {"actions", nlohmann::json::array()}, {"requirements", nlohmann::json::array()}};
+  for (const auto& i : invariants())
+    j["invariants"].push_back({{"id", i.id}, {"formula", i.name}, {"kind", i.safety ? "safety" : "helper"}, {"words", i.words}});
+  for (const auto& a : actions()) {
+    nlohmann::json ps = nlohmann::json::array();
+    for (const auto& p : a.params) ps.push_back(p.name);
+    j["actions"].push_back({{"name", a.name}, {"params", ps}, {"actor", a.actor}});
+  }
+  for (const auto& r : requirements())
+    j["requirements"].push_back({{"id", std::string(r.id)}, {"title", std::string(r.title)}, {"flaw", std::string(r.flaw)}});
+  return j;
+}
+
 void print_list() {
   fmt::print("Invariants (spec/invariants.md):\n");
   for (const auto& i : invariants())
@@ -163,16 +177,25 @@ int run(const Options& o) {
   if (o.bound < 0 || o.bound > 12) fail(kBadInput, "--bound must be between 0 and 12");
   if (o.jobs < 1 || o.jobs > 16) fail(kBadInput, "--jobs must be between 1 and 16");
   if (o.list) {
-    print_list();
+    if (o.json) print_json(list_json());
+    else print_list();
     return kOk;
   }
   if (!o.export_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.export_dir, ec);
+    if (ec) fail(kEnvironment, fmt::format("cannot create {}: {}", o.export_dir, ec.message()));
     try {
       auto e = export_smt2(o.export_dir, o.bound, o.timeout_ms);
-      fmt::print("{} obligations written to {} (manifest.tsv)\n", e.size(), o.export_dir);
+      if (o.json) print_json({{"exported", e.size()}, {"dir", o.export_dir}, {"manifest", "manifest.tsv"}});
+      else fmt::print("{} obligations written to {} (manifest.tsv)\n", e.size(), o.export_dir);
       return kOk;
+    } catch (const std::filesystem::filesystem_error& e) {
+      fail(kEnvironment, e.what());
     } catch (const std::runtime_error& e) {
-      fail(kNegative, e.what());
+      // A file that cannot be written is the environment; an obligation with the wrong verdict is a "no".
+      const std::string m = e.what();
+      fail(m.rfind("cannot write", 0) == 0 ? kEnvironment : kNegative, m);
     }
   }
   CheckOptions co;

@@ -167,7 +167,8 @@ int run_aka(bool json) {
 
 // `mnoswitch check` lives in the model's part of the program; when this build has it, the demo runs it as a
 // child process of the same executable (so its output and exit code are exactly the command's).
-int run_check_if_available() {
+// --json: the same child with `check --json`, its one JSON line captured into *out.
+int run_check_if_available(nlohmann::json* out = nullptr) {
   const bool have = std::any_of(registry().begin(), registry().end(), [](const Command& c) { return c.name == "check"; });
   if (!have) {
     fmt::print("   (skipped: this build has no `mnoswitch check` — the model's command is not merged yet)\n");
@@ -181,7 +182,19 @@ int run_check_if_available() {
     return -1;
   }
   std::fflush(stdout);
-  const int status = std::system(fmt::format("'{}' check", std::string(self.data(), static_cast<std::size_t>(len))).c_str());
+  const std::string cmd = fmt::format("'{}' check", std::string(self.data(), static_cast<std::size_t>(len)));
+  if (out == nullptr) {
+    const int status = std::system(cmd.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 4;
+  }
+  FILE* p = popen((cmd + " --json").c_str(), "r");
+  if (p == nullptr) fail(kEnvironment, "cannot run `mnoswitch check`");
+  std::string text;
+  std::array<char, 4096> buf{};
+  for (std::size_t k; (k = std::fread(buf.data(), 1, buf.size(), p)) > 0;) text.append(buf.data(), k);
+  const int status = pclose(p);
+  *out = nlohmann::json::parse(text, nullptr, false);
+  if (out->is_discarded()) fail(kInternal, "`mnoswitch check --json` printed no JSON");
   return WIFEXITED(status) ? WEXITSTATUS(status) : 4;
 }
 
@@ -204,7 +217,8 @@ int run_main(std::optional<std::uint64_t> devices, bool json) {
     fmt::print("mnoswitch demo: over-the-air change of MNO for M2M devices (TR 33.812 alternative, \"the seed\")\n\n");
     fmt::print("1. Review of the contribution (mnoswitch check): which invariants its procedure keeps, which it breaks\n");
   }
-  const int check = json ? -1 : run_check_if_available();
+  nlohmann::json check_json;
+  const int check = run_check_if_available(json ? &check_json : nullptr);
   if (!json) {
     fmt::print("\n2. The fleet switch, variant seed (the contribution's order: rewrite the USIMs, then hand over)\n");
     fmt::print("   {} devices A -> B, SMS/PoR loss, duplicates, offline devices, MNO A crashes mid-batch\n\n", n);
@@ -223,7 +237,7 @@ int run_main(std::optional<std::uint64_t> devices, bool json) {
                seed.stranded, n, safe.stranded == 0 ? std::string("none") : std::to_string(safe.stranded),
                safe.switched, safe.rekeyed, safe.pending, safe.rolled_back, total_violations(seed), total_violations(safe));
   } else {
-    print_json({{"demo", "fleet_switch"}, {"seed", mechanism::to_json(seed)}, {"safe", mechanism::to_json(safe)}});
+    print_json({{"demo", "fleet_switch"}, {"check", check_json}, {"seed", mechanism::to_json(seed)}, {"safe", mechanism::to_json(safe)}});
   }
   const bool expected = seed.stranded > 0 && safe.stranded == 0 && total_violations(safe) == 0;
   return expected && (check <= 0) ? kOk : kNegative;
@@ -242,8 +256,11 @@ const Registration reg{Command{
                  "kept (and check agrees); 1 otherwise. --aka: the Milenage/AKA walk-through on built-in data.");
       app.add_flag("--json", o->json, "print one JSON object");
       app.add_flag("--aka", o->aka, "walk through Milenage/AKA with the seed's profile (OP = 0) instead");
-      app.add_option("--devices", o->devices, "fleet size (default: the scenario's 10,000)");
-      return [o] { return o->aka ? run_aka(o->json) : run_main(o->devices, o->json); };
+      app.add_option("--devices", o->devices, "fleet size (default: the scenario's 10,000)")->check(kUnsignedDecimal);
+      return [o] {
+        if (o->aka && o->devices) fail(kBadInput, "--devices has no meaning with --aka");
+        return o->aka ? run_aka(o->json) : run_main(o->devices, o->json);
+      };
     }}};
 
 }  // namespace

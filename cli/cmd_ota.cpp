@@ -263,7 +263,15 @@ std::function<int()> setup(CLI::App& app) {
   w->add_option("--data", wrap->data, "secured data hex (e.g. an RFM script from `ota rfm`)")->required();
   w->add_option("--cc-length", wrap->cc_length, "CC length: 8, or 4 for AES-CMAC")->capture_default_str();
   w->add_option("--originator", wrap->originator, "TP-OA digits of the SMS-DELIVER (international)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            // TS 23.040 §9.1.2.5: an address value of at most 10 octets, i.e. 20 semi-octet digits.
+            if (v.empty() || v.size() > 20 || v.find_first_not_of("0123456789") != std::string::npos)
+              return "expected 1 to 20 decimal digits (TS 23.040 §9.1.2.5)";
+            return {};
+          },
+          "DIGITS"));
   w->add_option("--concat-ref", wrap->concat_ref, "concatenation reference (> ff uses the 16-bit IEI 08)")
       ->capture_default_str();
   w->add_flag("--json", wrap->json, "print {packet, tp_ud[], envelope[]} as JSON");

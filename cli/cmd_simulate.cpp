@@ -19,11 +19,10 @@ namespace {
 // refused, or every step harmless, with no violation), 1 when it does not or a step cannot be mapped.
 int replay(const std::string& path, const std::string& guard, bool json) {
   if (guard != "on" && guard != "off") fail(kBadInput, fmt::format("--guard: expected on or off, got \"{}\"", guard));
-  std::ifstream in(path);
-  if (!in) fail(kEnvironment, fmt::format("cannot read {}", path));
+  const std::string text = read_user_file(path, "replay trace");
   nlohmann::json trace;
   try {
-    trace = nlohmann::json::parse(in);
+    trace = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     fail(kBadInput, fmt::format("{}: not JSON: {}", path, e.what()));
   }
@@ -55,11 +54,7 @@ int run(const std::string& scenario_path, const std::string& variant_text, std::
   if (!variant) fail(kBadInput, fmt::format("--variant: expected seed or safe, got \"{}\"", variant_text));
   std::string text(mechanism::default_scenario_json());
   if (!scenario_path.empty()) {
-    std::ifstream in(scenario_path);
-    if (!in) fail(kEnvironment, fmt::format("cannot read {}", scenario_path));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+    text = read_user_file(scenario_path, "scenario");
   }
   auto scenario = mechanism::parse_scenario(text);
   if (scenario.failed()) fail(kBadInput, scenario.error().message);
@@ -107,7 +102,9 @@ int run(const std::string& scenario_path, const std::string& variant_text, std::
   } else {
     print_summary(summary.value());
   }
-  return kOk;
+  // README exit codes: a stranded device or an invariant violated is a "no" (the seed's runs end here).
+  const auto& sm = summary.value();
+  return sm.stranded == 0 && total_violations(sm) == 0 ? kOk : kNegative;
 }
 
 Registration reg{Command{
@@ -122,16 +119,19 @@ Registration reg{Command{
       auto o = std::make_shared<Opts>();
       app.add_option("scenario", o->scenario, "scenario JSON (spec/scenario.md); default: the embedded one");
       app.add_option("--variant", o->variant, "seed (the contribution's order) or safe (the refined procedure)");
-      app.add_option("--devices", o->devices, "fleet size (overrides the scenario)");
-      app.add_option("--seed", o->seed, "fault PRNG seed (overrides the scenario)");
+      app.add_option("--devices", o->devices, "fleet size (overrides the scenario)")->check(kUnsignedDecimal);
+      app.add_option("--seed", o->seed, "fault PRNG seed (overrides the scenario)")->check(kUnsignedDecimal);
       app.add_option("--db", o->db, "directory for the operators' SQLite stores (a.db, b.db; replaced)");
       app.add_flag("--json", o->json, "print the summary as JSON");
       app.add_option("--trace", o->trace, "write every abstract state change as JSON lines");
       app.add_option("--pcap", o->pcap, "write the OTA APDU traffic as GSMTAP SIM frames (pcap)");
       app.add_flag("--sync-full", o->full, "SQLite synchronous=FULL (default NORMAL, WAL)");
+      app.footer("Exit codes: 0 no device stranded and every invariant kept (a replay: as expected); 1 a device\n"
+                 "stranded or an invariant violated (the seed under faults); 2 bad input; 3 a file or database error.");
       app.add_option("--replay", o->replay, "replay a trace of `check --export-traces` step by step (exit 0: as expected)");
       app.add_option("--guard", o->guard, "with --replay: off (the trace's requirement switched off) or on (safe)");
       return [o] {
+        if (o->replay.empty() && o->guard != "off") fail(kBadInput, "--guard applies to --replay only");
         if (!o->replay.empty()) return replay(o->replay, o->guard, o->json);
         return run(o->scenario, o->variant, o->devices, o->seed, o->db, o->json, o->trace, o->pcap, o->full);
       };

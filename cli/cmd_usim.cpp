@@ -15,13 +15,7 @@
 namespace mnoswitch::cli {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(kEnvironment, fmt::format("cannot read card file {}", path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read_file(const std::string& path) { return read_user_file(path, "card file"); }
 
 // Write next to the target, then rename: a crash never leaves half a card file (its counters matter).
 void write_file_atomically(const std::string& path, const std::string& text) {

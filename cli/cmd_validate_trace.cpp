@@ -85,21 +85,24 @@ const Registration reg{Command{
       };
       auto o = std::make_shared<Opts>();
       app.add_option("FILE", o->file, "JSON-lines trace (spec/mechanism.md §5)")->required();
-      app.add_option("--variant", o->variant, "model variant: seed or safe (default: the trace's, else safe)");
+      app.add_option("--variant", o->variant, "model variant: seed or safe (default: the trace's own, with the requirements its init line lists under \"with\"; else safe)");
       app.add_option("--without", o->without, "switch a requirement of the variant off (REQ-HO-nn), repeatable");
       app.add_option("--with", o->with, "switch a requirement on (e.g. the implementation's seed keeps REQ-HO-11, -14)");
       app.add_flag("--json", o->json, "print one JSON object");
       app.footer("Exit codes: 0 valid; 1 the model does not allow a step or an invariant fails (the first is named,\n"
                  "with the pre and post state); 2 malformed trace or bad option; 3 the file cannot be read.");
       return [o] {
-        std::ifstream in(o->file);
-        if (!in) fail(kEnvironment, "cannot read " + o->file);
+        std::istringstream in(read_user_file(o->file, "trace"));
         std::vector<nlohmann::json> lines;
         Report r;
         try {
           lines = model::validate::read_trace(in);
           std::string v = o->variant.empty() ? trace_variant(lines) : o->variant;
-          r = model::validate::validate_trace(lines, variant_config(v.empty() ? "safe" : v, o->without, o->with));
+          std::vector<std::string> with = o->with;
+          if (o->variant.empty() && lines.front().contains("with") && lines.front()["with"].is_array())
+            for (const auto& w : lines.front()["with"])
+              if (w.is_string()) with.push_back(w.get<std::string>());
+          r = model::validate::validate_trace(lines, variant_config(v.empty() ? "safe" : v, o->without, with));
         } catch (const model::validate::Malformed& e) {
           fail(kBadInput, o->file + ": " + e.what());
         }

@@ -6,7 +6,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +43,33 @@ std::vector<Command>& registry();
 struct Registration {
   explicit Registration(Command c) { registry().push_back(std::move(c)); }
 };
+
+// A decimal number option: digits only and within std::uint64_t (CLI11 2.1 would wrap "-1" and saturate
+// 99999999999999999999 silently). Attach with ->check(kUnsignedDecimal).
+inline const CLI::Validator kUnsignedDecimal{
+    [](std::string& v) -> std::string {
+      std::uint64_t x = 0;
+      const auto* end = v.data() + v.size();
+      const auto r = std::from_chars(v.data(), end, x);
+      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || r.ec != std::errc() || r.ptr != end)
+        return fmt::format("expected a decimal number from 0 to 18446744073709551615, got \"{}\"", v);
+      return {};
+    },
+    "UINT"};
+
+// The whole of a file the user named, or exit 3 (environment) with one line: missing, a directory, unreadable.
+inline std::string read_user_file(const std::string& path, std::string_view what = "file") {
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) fail(kEnvironment, fmt::format("cannot read {} {}: no such file", what, path));
+  if (std::filesystem::is_directory(st)) fail(kEnvironment, fmt::format("cannot read {} {}: it is a directory", what, path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(kEnvironment, fmt::format("cannot read {} {}: {}", what, path, std::strerror(errno)));
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) fail(kEnvironment, fmt::format("cannot read {} {}", what, path));
+  return s.str();
+}
 
 // Print JSON compactly on one line (machine use) - the shape documented per command.
 inline void print_json(const nlohmann::json& j) { fmt::print("{}\n", j.dump()); }

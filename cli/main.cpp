@@ -32,6 +32,17 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help and --version are "errors" with exit code 0: let CLI11 print them.
     if (e.get_exit_code() == 0) return app.exit(e);
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty()) {
+      std::string names;
+      for (const auto& c : commands) names += (names.empty() ? "" : ", ") + c.name;
+      fmt::print(stderr, "mnoswitch: unknown command \"{}\" (commands: {}; see --help)\n", argv[1], names);
+      return kBadInput;
+    }
+    // CLI11 quotes unexpected arguments back; one of them may be a key pasted in the wrong place: not echoed.
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+      fmt::print(stderr, "mnoswitch: unexpected extra argument(s) (not shown: they may hold a key; see --help)\n");
+      return kBadInput;
+    }
     fmt::print(stderr, "mnoswitch: {} (see --help)\n", e.what());
     return kBadInput;
   }

@@ -184,6 +184,12 @@ void Fleet::write_line(std::string_view action, Tick t, std::optional<std::uint3
   nlohmann::json line{{"step", step_}, {"tick", t}, {"action", action}};
   if (d) args["d"] = *d;
   line["args"] = args.is_null() ? nlohmann::json::object() : args;
+  if (action == "init") {
+    // What `validate-trace` checks the trace against by default: the variant, plus the two protections of safe
+    // the implementation's seed keeps (sealed hand-over REQ-HO-14, durable journal REQ-HO-11).
+    line["variant"] = safe() ? "safe" : "seed";
+    line["with"] = safe() ? nlohmann::json::array() : nlohmann::json::array({"REQ-HO-11", "REQ-HO-14"});
+  }
   if (n_ <= o_.trace_full_state_limit) {
     line["state"] = fleet_json(names_, last_);
   } else if (d) {

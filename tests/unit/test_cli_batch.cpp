@@ -73,7 +73,7 @@ TEST_CASE("cli batch: keygen, example, inspect with exit codes", "[cli][batch][R
       .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
   CHECK(run("batch inspect " + f + " --key " + d + "/mno-b.key --peer " + d + "/mno-a.pub.json").code == 1);
   // Bad input -> 2.
-  CHECK(run("batch inspect " + dir.file("missing")).code == 2);
+  CHECK(run("batch inspect " + dir.file("missing")).code == 3);  // a file that cannot be read: environment
   CHECK(run("batch keygen --operator NOT-VALID --out " + d).code == 2);
   CHECK(run("batch keygen --operator mno-a --out " + d).code == 2);  // refuses to overwrite
   CHECK(run("batch inspect " + f + " --key " + d + "/mno-b.pub.json --peer " + d + "/mno-a.pub.json").code == 2);

@@ -1,0 +1,103 @@
+// README "exit codes" across subcommands: files that cannot be read (3), numbers that are not numbers (2), an
+// unknown command named, stray arguments never echoed (they may be keys), --json honoured everywhere.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out, err;
+};
+
+Run run(const std::string& args) {
+  // One file per process: ctest runs the test cases of this file in parallel processes.
+  const auto err_path = std::filesystem::temp_directory_path() / ("mnoswitch_cli_errors." + std::to_string(::getpid()) + ".stderr");
+  std::string cmd = std::string(MNOSWITCH_CLI) + " " + args + " 2>" + err_path.string();
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = ::pclose(p);
+  std::ifstream e(err_path);
+  std::string err((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
+  std::error_code ec;
+  std::filesystem::remove(err_path, ec);
+  return Run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
+}
+
+// Test Set 1 of TS 35.207/35.208 (public data): a valid AKA call to perturb one option at a time.
+const std::string kAkaUsim =
+    "aka usim --k 465b5ce8b199b49faa5f0a2ee238a6bc --op cdc202d5123e20f62b6d676ac72cb318 "
+    "--rand 23553cbe9637a89d218ae64dae47bf35 --autn 55f328b43577b9b94a9ffac354dfafb3";
+const std::string kKey = "000102030405060708090a0b0c0d0e0f";
+const std::string kWrap = "ota wrap --spi 1621 --kic 12 --kid 12 --tar b00010 --counter 0000000001 --kic-key " + kKey +
+                          " --kid-key " + kKey + " --data 00";
+
+}  // namespace
+
+TEST_CASE("cli: a file argument that is missing or a directory is an environment error (3), never a crash",
+          "[cli][errors]") {
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  for (const std::string& args : std::vector<std::string>{"batch inspect " + dir, "batch inspect /nonexistent/x.batch", "simulate --replay " + dir,
+                                 "usim --card " + dir, "usim --card /nonexistent/card.json", "validate-trace " + dir,
+                                 "validate-trace /nonexistent/t.jsonl", "simulate /nonexistent/scenario.json"}) {
+    INFO(args);
+    const auto r = run(args + " < /dev/null");
+    CHECK(r.code == 3);
+    CHECK(r.err.find("cannot read") != std::string::npos);
+    CHECK(r.err.find("internal error") == std::string::npos);
+  }
+}
+
+TEST_CASE("cli: negative, overflowing and non-decimal numbers are bad input (2)", "[cli][errors]") {
+  for (const char* opt : {"--delta -5", "--delta 99999999999999999999999", "--age-limit x", "--ind-bits -1"}) {
+    INFO(opt);
+    CHECK(run(kAkaUsim + " " + std::string(opt)).code == 2);
+  }
+  CHECK(run(kAkaUsim + " --age-limit 5").code == 0);  // the valid call the others perturb
+  CHECK(run(kAkaUsim + " --delta 5").code == 1);        // a number, and a real Δ check: SEQ far above 0
+  CHECK(run("simulate --devices 3 --seed -1").code == 2);
+  CHECK(run("simulate --devices -3").code == 2);
+  CHECK(run("demo --devices abc").code == 2);
+  CHECK(run("demo --aka --devices 5").code == 2);
+  CHECK(run("simulate --devices 3 --guard on").code == 2);  // --guard without --replay
+}
+
+TEST_CASE("cli: ota wrap --originator takes 1 to 20 digits (TS 23.040 §9.1.2.5)", "[cli][errors]") {
+  CHECK(run(kWrap + " --originator 4915112345678").code == 0);
+  CHECK(run(kWrap + " --originator abc").code == 2);
+  CHECK(run(kWrap + " --originator 123456789012345678901").code == 2);
+}
+
+TEST_CASE("cli: an unknown command is named; stray arguments are not echoed (they may be keys)", "[cli][errors]") {
+  const auto u = run("nosuch");
+  CHECK(u.code == 2);
+  CHECK(u.err.find("unknown command \"nosuch\"") != std::string::npos);
+  CHECK(u.err.find("milenage") != std::string::npos);  // the list of commands
+  const std::string secret = "f0e1d2c3b4a5968778695a4b3c2d1e0f";
+  const auto x = run(kWrap + " " + secret);
+  CHECK(x.code == 2);
+  CHECK(x.err.find(secret) == std::string::npos);
+  CHECK(x.err.find("unexpected extra argument") != std::string::npos);
+}
+
+TEST_CASE("cli: check --list --json and check --export-smt2 errors", "[cli][errors][json]") {
+  const auto l = run("check --list --json");
+  REQUIRE(l.code == 0);
+  const auto j = nlohmann::json::parse(l.out);
+  CHECK(j.at("invariants").size() >= 8);
+  CHECK(j.at("requirements").size() == 15);
+  CHECK(j.at("actions").size() >= 15);
+  CHECK(run("check --export-smt2 /proc/nope").code == 3);
+}
