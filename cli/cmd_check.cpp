@@ -34,6 +34,7 @@ struct Options {
   unsigned timeout_ms = 30000;
   std::string export_dir;
   std::string traces_dir;  // --export-traces
+  bool brief = false;      // --brief: one counterexample printed, the rest counted
 };
 
 std::string verdict_cell(const ResultRow& r) {
@@ -53,9 +54,10 @@ std::string pad(const std::string& s, std::size_t w) {
   return cols >= w ? s + " " : s + std::string(w - cols, ' ');
 }
 
-void print_trace(const std::string& title, const Trace& t) {
+void print_trace(const std::string& title, const Trace& t, bool with_mermaid = true) {
   fmt::print("\n### {}\n", title);
   for (const auto& l : steps_text(t)) fmt::print("{}\n", l);
+  if (!with_mermaid) return;
   fmt::print("\n```mermaid\n");
   for (const auto& l : mermaid(t)) fmt::print("{}\n", l);
   fmt::print("```\n");
@@ -134,22 +136,39 @@ void print_human(const Report& rep, const Options& o) {
     fmt::print("{} every action fires on a reachable trace ({}/{})\n", missing.empty() ? "✔" : "✘", fired, enabled);
     for (const auto& m : missing) fmt::print("  ✘ never fires: {}\n", m);
   }
-  // Traces.
+  // Traces. --brief (the demo): the seed's order (safe without make-before-break, so that B allocates inside its
+  // own range) as numbered steps; the rest counted.
+  if (o.brief) {
+    std::size_t traces = 0;
+    for (const auto& r : rep.results) traces += r.trace ? 1U : 0U;
+    const RequirementRow* order = nullptr;
+    for (const auto& r : rep.requirements) {
+      traces += r.trace ? 1U : 0U;
+      if (r.trace && r.requirement == "REQ-HO-05") order = &r;
+    }
+    if (order != nullptr) {
+      fmt::print("\nThe seed's order as a counterexample: the USIM is rewritten before B holds the IMSI and K (the other\n"
+                 "{} traces: `mnoswitch check` prints each as numbered steps and a Mermaid diagram; `--export-traces DIR`\n"
+                 "writes them for `simulate --replay`):\n", traces - 1);
+      print_trace(fmt::format("without {} ({}): {} refuted (depth {})", order->requirement, order->title, order->invariant,
+                              order->depth), *order->trace, false);
+    }
+  }
   bool any = false;
   for (const auto& r : rep.results)
-    if (r.trace) {
+    if (r.trace && !o.brief) {
       if (!any) fmt::print("\n## Counterexamples\n");
       any = true;
       print_trace(fmt::format("{}: {} refuted (depth {})", r.variant, r.invariant, r.depth), *r.trace);
     }
   for (const auto& r : rep.requirements)
-    if (r.trace) {
+    if (r.trace && !o.brief) {
       if (!any) fmt::print("\n## Counterexamples\n");
       any = true;
       print_trace(fmt::format("without {} ({}): {} refuted (depth {})", r.requirement, r.title, r.invariant, r.depth), *r.trace);
     }
   for (const auto& r : rep.reach)
-    if (r.trace && r.goal.rfind("fires: ", 0) != 0) print_trace(fmt::format("reachable in safe: {}", r.goal), *r.trace);
+    if (r.trace && !o.brief && r.goal.rfind("fires: ", 0) != 0) print_trace(fmt::format("reachable in safe: {}", r.goal), *r.trace);
   for (const auto& r : rep.results)
     if (!r.note.empty()) fmt::print("\nnote: {} / {}: {}\n", r.variant, r.invariant, r.note);
   const EngineTimes& t = rep.times;
@@ -245,6 +264,7 @@ Registration reg{Command{
       app.add_option("--timeout-ms", o->timeout_ms, "per solver call; a timeout is never a pass")->default_val(30000);
       app.add_flag("--json", o->json, "print the report as JSON");
       app.add_flag("--list", o->list, "list invariants, actions and requirements");
+      app.add_flag("--brief", o->brief, "print the tables and the seed's stranding trace only (the demo's view)");
       app.add_option("--export-traces", o->traces_dir, "write every refutation as a replay trace into DIR (simulate --replay)");
       app.add_option("--export-smt2", o->export_dir, "write every obligation as SMT-LIB 2 into DIR (with manifest.tsv)");
       return [o] { return run(*o); };

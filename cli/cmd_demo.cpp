@@ -184,6 +184,10 @@ int run_check_if_available(nlohmann::json* out = nullptr) {
   std::fflush(stdout);
   const std::string cmd = fmt::format("'{}' check", std::string(self.data(), static_cast<std::size_t>(len)));
   if (out == nullptr) {
+    const int status = std::system((cmd + " --brief").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 4;
+  }
+  if (out == nullptr) {
     const int status = std::system(cmd.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : 4;
   }

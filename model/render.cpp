@@ -72,10 +72,18 @@ Naming::Naming(const z3::model& m, const Vocab& v) : m_(m), uni_(kSortCount) {
 
 std::string Naming::name(const z3::expr& value) const {
   z3::expr x = m_.eval(value, true);
+  // Z3 4.8.12 sometimes answers with a term over the previous step's function (a BMC frame's ite) rather than a
+  // value; evaluating the answer again resolves it, and failing that the universe element it equals names it.
+  for (int i = 0; i < 3 && !x.is_true() && !x.is_false() && !names_.contains(x.to_string()); ++i) x = m_.eval(x, true);
   if (x.is_true()) return "true";
   if (x.is_false()) return "false";
   auto it = names_.find(x.to_string());
-  return it == names_.end() ? x.to_string() : it->second;
+  if (it != names_.end()) return it->second;
+  if (x.get_sort().is_bool()) return m_.eval(x.simplify(), true).is_true() ? "true" : "false";
+  for (const auto& u : uni_)
+    for (const auto& e : u)
+      if (z3::eq(e.get_sort(), x.get_sort()) && m_.eval(x == e, true).is_true()) return name(e);
+  return x.to_string();
 }
 
 std::vector<std::string> Naming::statics(const Vocab& v) const {

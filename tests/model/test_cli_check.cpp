@@ -8,25 +8,14 @@
 #include <string>
 #include <sys/wait.h>
 
+#include "tests/support/cli_run.hpp"
+
 namespace {
-struct Run {
-  int code;
-  std::string out;
-};
-Run run(const std::string& args) {
-  std::string cmd = fmt::format("{} {} 2>/dev/null", MNOSWITCH_CLI, args);
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (auto n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+mnoswitch::testing::CliRun run(const std::string& args) { return mnoswitch::testing::run_cli(args); }
 }  // namespace
 
 TEST_CASE("mnoswitch check --variant seed --json: every invariant refuted with a trace, exit 0", "[model][cli]") {
-  Run r = run("check --variant seed --json");
+  const auto r = run("check --variant seed --json");
   REQUIRE(r.code == 0);
   auto j = nlohmann::json::parse(r.out);
   REQUIRE(j["results"].size() == 8);
@@ -43,7 +32,7 @@ TEST_CASE("mnoswitch check --variant seed --json: every invariant refuted with a
 }
 
 TEST_CASE("mnoswitch check --without REQ-HO-05: INV-CONNECT refuted, exit 0", "[model][cli][REQ-HO-05]") {
-  Run r = run("check --without REQ-HO-05 --json --bound 4");
+  const auto r = run("check --without REQ-HO-05 --json --bound 4");
   REQUIRE(r.code == 0);
   auto j = nlohmann::json::parse(r.out);
   bool found = false;
@@ -59,7 +48,7 @@ TEST_CASE("mnoswitch check --without REQ-HO-05: INV-CONNECT refuted, exit 0", "[
 
 TEST_CASE("mnoswitch check: an expectation that fails gives exit 1", "[model][cli]") {
   // REQ-HO-12's flaw needs depth 7: with --bound 3 it cannot be shown, so the expectation fails.
-  Run r = run("check --without REQ-HO-12 --bound 3");
+  const auto r = run("check --without REQ-HO-12 --bound 3");
   CHECK(r.code == 1);
 }
 

@@ -14,33 +14,11 @@
 
 #include "tests/unit/aka_test_support.hpp"
 
+#include "tests/support/cli_run.hpp"
+
 namespace {
 
-struct Run {
-  std::string out, err;
-  int code;
-};
-
-Run cli(const std::string& args) {
-  std::string err_file = "/tmp/mnoswitch-cli-test-XXXXXX";
-  const int fd = mkstemp(err_file.data());
-  REQUIRE(fd >= 0);
-  close(fd);
-  const std::string cmd = std::string(MNOSWITCH_CLI) + " " + args + " 2>" + err_file;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  Run r;
-  std::array<char, 512> buf{};
-  while (fgets(buf.data(), static_cast<int>(buf.size()), p) != nullptr) r.out += buf.data();
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  std::stringstream ss;
-  ss << e.rdbuf();
-  r.err = ss.str();
-  std::remove(err_file.c_str());
-  return r;
-}
+mnoswitch::testing::CliRun cli(const std::string& args) { return mnoswitch::testing::run_cli(args); }
 
 int lines(const std::string& s) {
   int n = 0;
@@ -66,7 +44,7 @@ std::string milenage_args(const nlohmann::json& v, bool op) {
 TEST_CASE("REQ-AKA-13 milenage --json gives every TS 35.208 set-20 value", "[cli][aka][REQ-AKA-13]") {
   const auto& v = set(20);
   for (bool op : {true, false}) {
-    const Run r = cli(milenage_args(v, op) + " --json");
+    const mnoswitch::testing::CliRun r = cli(milenage_args(v, op) + " --json");
     REQUIRE(r.code == 0);
     CHECK(r.err.empty());
     const auto j = nlohmann::json::parse(r.out);
@@ -95,7 +73,7 @@ TEST_CASE("REQ-AKA-13 milenage accepts upper-case hex and prints lower case; tex
     for (auto& c : x) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return x;
   };
-  const Run r = cli("milenage --k " + up(s(v, "K")) + " --op " + up(s(v, "OP")) + " --rand " + up(s(v, "RAND")) +
+  const mnoswitch::testing::CliRun r = cli("milenage --k " + up(s(v, "K")) + " --op " + up(s(v, "OP")) + " --rand " + up(s(v, "RAND")) +
                     " --sqn " + up(s(v, "SQN")) + " --amf " + up(s(v, "AMF")));
   REQUIRE(r.code == 0);
   CHECK(r.out.find("mac_a    " + s(v, "f1")) != std::string::npos);
@@ -125,7 +103,7 @@ TEST_CASE("REQ-AKA-13 bad input: one stderr line and exit 2", "[cli][aka][REQ-AK
   };
   for (const auto& [args, message] : cases) {
     INFO(args);
-    const Run r = cli(args);
+    const mnoswitch::testing::CliRun r = cli(args);
     CHECK(r.code == 2);
     CHECK(r.out.empty());
     CHECK(lines(r.err) == 1);
@@ -137,7 +115,7 @@ TEST_CASE("REQ-AKA-13 bad input: one stderr line and exit 2", "[cli][aka][REQ-AK
 TEST_CASE("REQ-AKA-13 REQ-AKA-05 REQ-AKA-07 aka usim: ok, sync_failure, mac_failure", "[cli][aka][REQ-AKA-13]") {
   const auto& v = set(20);
   const std::string base = "aka usim --k " + s(v, "K") + " --opc " + s(v, "OPc") + " --rand " + s(v, "RAND");
-  const Run ok = cli(base + " --autn " + s(v, "autn") + " --json");
+  const mnoswitch::testing::CliRun ok = cli(base + " --autn " + s(v, "autn") + " --json");
   REQUIRE(ok.code == 0);
   const auto j = nlohmann::json::parse(ok.out);
   CHECK(j["result"] == "ok");
@@ -147,30 +125,30 @@ TEST_CASE("REQ-AKA-13 REQ-AKA-05 REQ-AKA-07 aka usim: ok, sync_failure, mac_fail
   CHECK(j["sqn"] == v["SQN"]);
 
   // The same SQN already accepted: a synchronisation failure whose AUTS the AuC turns back into that SQN.
-  const Run stale = cli(base + " --autn " + s(v, "autn") + " --accepted-sqn " + s(v, "SQN") + " --json");
+  const mnoswitch::testing::CliRun stale = cli(base + " --autn " + s(v, "autn") + " --accepted-sqn " + s(v, "SQN") + " --json");
   CHECK(stale.code == 1);
   const auto js = nlohmann::json::parse(stale.out);
   CHECK(js["result"] == "sync_failure");
-  const Run back = cli("aka resync --k " + s(v, "K") + " --op " + s(v, "OP") + " --rand " + s(v, "RAND") + " --auts " +
+  const mnoswitch::testing::CliRun back = cli("aka resync --k " + s(v, "K") + " --op " + s(v, "OP") + " --rand " + s(v, "RAND") + " --auts " +
                        js["auts"].get<std::string>() + " --json");
   CHECK(back.code == 0);
   CHECK(nlohmann::json::parse(back.out) == nlohmann::json{{"sqn_ms", v["SQN"]}});
 
   // Δ = 0 and a far older accepted SQN in another slot: SEQ jumps too far, a sync failure.
-  const Run delta = cli(base + " --autn " + s(v, "autn") + " --accepted-sqn 000000000021 --delta 0 --json");
+  const mnoswitch::testing::CliRun delta = cli(base + " --autn " + s(v, "autn") + " --accepted-sqn 000000000021 --delta 0 --json");
   CHECK(delta.code == 1);
   CHECK(nlohmann::json::parse(delta.out)["result"] == "sync_failure");
 
   std::string forged = s(v, "autn");
   forged[31] = forged[31] == '0' ? '1' : '0';
-  const Run mac = cli(base + " --autn " + forged + " --accepted-sqn " + s(v, "SQN") + " --json");
+  const mnoswitch::testing::CliRun mac = cli(base + " --autn " + forged + " --accepted-sqn " + s(v, "SQN") + " --json");
   CHECK(mac.code == 1);
   CHECK(nlohmann::json::parse(mac.out) == nlohmann::json{{"result", "mac_failure"}});
 }
 
 TEST_CASE("REQ-AKA-13 REQ-AKA-11 aka resync: hostap AUTS vectors and a MAC-S failure", "[cli][aka][REQ-AKA-13]") {
   for (const auto& v : aka_test::vectors()["resync_extra"]) {
-    const Run r = cli("aka resync --k " + s(v, "K") + " --opc " + s(v, "OPc") + " --rand " + s(v, "RAND") + " --auts " +
+    const mnoswitch::testing::CliRun r = cli("aka resync --k " + s(v, "K") + " --opc " + s(v, "OPc") + " --rand " + s(v, "RAND") + " --auts " +
                       s(v, "AUTS") + " --json");
     CHECK(r.code == 0);
     CHECK(nlohmann::json::parse(r.out) == nlohmann::json{{"sqn_ms", v["expected_SQN_MS"]}});
@@ -178,7 +156,7 @@ TEST_CASE("REQ-AKA-13 REQ-AKA-11 aka resync: hostap AUTS vectors and a MAC-S fai
   const auto& v = aka_test::vectors()["resync_extra"][0];
   std::string bad = s(v, "AUTS");
   bad[0] = bad[0] == '0' ? '1' : '0';
-  const Run r = cli("aka resync --k " + s(v, "K") + " --opc " + s(v, "OPc") + " --rand " + s(v, "RAND") + " --auts " +
+  const mnoswitch::testing::CliRun r = cli("aka resync --k " + s(v, "K") + " --opc " + s(v, "OPc") + " --rand " + s(v, "RAND") + " --auts " +
                     bad + " --json");
   CHECK(r.code == 1);
   CHECK(nlohmann::json::parse(r.out) == nlohmann::json{{"result", "mac_s_failure"}});
@@ -186,11 +164,11 @@ TEST_CASE("REQ-AKA-13 REQ-AKA-11 aka resync: hostap AUTS vectors and a MAC-S fai
 
 TEST_CASE("REQ-AKA-13 demo runs every step and says so in JSON; help documents key printing",
           "[cli][aka][REQ-AKA-13]") {
-  const Run text = cli("demo");
+  const mnoswitch::testing::CliRun text = cli("demo");
   REQUIRE(text.code == 0);
   CHECK(text.out.find("<redacted>") != std::string::npos);
   CHECK(text.out.find("mac_failure") != std::string::npos);
-  const Run r = cli("demo --json");
+  const mnoswitch::testing::CliRun r = cli("demo --json");
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
   const auto& steps = j["steps"];
@@ -205,7 +183,7 @@ TEST_CASE("REQ-AKA-13 demo runs every step and says so in JSON; help documents k
   CHECK(steps[5]["state_unchanged"] == true);
   CHECK(steps[5]["genuine_still_accepted"] == true);
   for (const char* sub : {"milenage --help", "aka usim --help"}) {
-    const Run h = cli(sub);
+    const mnoswitch::testing::CliRun h = cli(sub);
     CHECK(h.code == 0);
     CHECK(h.out.find("prints derived keys") != std::string::npos);
   }

@@ -10,25 +10,13 @@
 #include "reference/operators/identity.hpp"
 #include "tests/support/batch_fixture.hpp"
 
+#include "tests/support/cli_run.hpp"
+
 using namespace mnoswitch;
 using namespace mnoswitch::testing;
 
 namespace {
-struct Run {
-  int code;
-  std::string out;
-};
-Run run(const std::string& args) {
-  std::string cmd = std::string(MNOSWITCH_CLI) + " " + args + " 2>/dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = ::pclose(p);
-  return Run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+mnoswitch::testing::CliRun run(const std::string& args) { return mnoswitch::testing::run_cli(args); }
 Bytes slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -11,30 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/cli_run.hpp"
+
 namespace {
 
-struct Run {
-  int code;
-  std::string out, err;
-};
-
-Run run(const std::string& args) {
-  // One file per process: ctest runs the test cases of this file in parallel processes.
-  const auto err_path = std::filesystem::temp_directory_path() / ("mnoswitch_cli_errors." + std::to_string(::getpid()) + ".stderr");
-  std::string cmd = std::string(MNOSWITCH_CLI) + " " + args + " 2>" + err_path.string();
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = ::pclose(p);
-  std::ifstream e(err_path);
-  std::string err((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
-  std::error_code ec;
-  std::filesystem::remove(err_path, ec);
-  return Run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
-}
+mnoswitch::testing::CliRun run(const std::string& args) { return mnoswitch::testing::run_cli(args); }
 
 // Test Set 1 of TS 35.207/35.208 (public data): a valid AKA call to perturb one option at a time.
 const std::string kAkaUsim =

@@ -9,23 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/cli_run.hpp"
+
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-};
-
-Run run(const std::string& args) {
-  const std::string cmd = std::string(MNOSWITCH_CLI) + " " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  const int status = pclose(p);
-  return Run{WEXITSTATUS(status), out};
-}
+mnoswitch::testing::CliRun run(const std::string& args) { return mnoswitch::testing::run_cli(args); }
 
 }  // namespace
 

@@ -6,23 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/support/cli_run.hpp"
+
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-};
-
-Run run(const std::string& args) {
-  const std::string cmd = std::string(MNOSWITCH_CLI) + " " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+mnoswitch::testing::CliRun run(const std::string& args) { return mnoswitch::testing::run_cli(args); }
 
 const std::string kKeys = " --kic-key 000102030405060708090A0B0C0D0E0F --kid-key 101112131415161718191a1b1c1d1e1f";
 
