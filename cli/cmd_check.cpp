@@ -35,6 +35,7 @@ struct Options {
   std::string export_dir;
   std::string traces_dir;  // --export-traces
   bool brief = false;      // --brief: one counterexample printed, the rest counted
+  bool all_cti = false;    // --cti: every counterexample to induction
 };
 
 std::string verdict_cell(const ResultRow& r) {
@@ -171,6 +172,28 @@ void print_human(const Report& rep, const Options& o) {
     if (r.trace && !o.brief && r.goal.rfind("fires: ", 0) != 0) print_trace(fmt::format("reachable in safe: {}", r.goal), *r.trace);
   for (const auto& r : rep.results)
     if (!r.note.empty()) fmt::print("\nnote: {} / {}: {}\n", r.variant, r.invariant, r.note);
+  // Counterexamples to induction (spec/invariants.md): the obligations that failed, and for the first of each
+  // variant (all of them with --cti) the pre and post state that breaks it. A failed obligation of a flawed variant
+  // is expected; one of safe would be reported as an unexpected verdict above.
+  for (const auto& v : variants) {
+    std::vector<const ObligationResult*> failed;
+    for (const auto& ob : rep.obligations)
+      if (ob.name.rfind(v + "/", 0) == 0 && ob.verdict != Verdict::Proved) failed.push_back(&ob);
+    if (failed.empty()) continue;
+    fmt::print("\nInduction, {}: {} obligation(s) not proved (Inv ∧ T_a ⇏ conjunct′):", v, failed.size());
+    for (std::size_t i = 0; i < failed.size(); ++i)
+      fmt::print("{}{}", i % 4 == 0 ? "\n  " : ", ", failed[i]->name);
+    fmt::print("\n");
+    const std::size_t show = o.all_cti ? failed.size() : (o.brief ? 0 : 1);
+    for (std::size_t i = 0; i < show && i < failed.size(); ++i) {
+      const auto& ob = *failed[i];
+      fmt::print("\n### counterexample to induction: {} ({}){}\n", ob.name, ob.id,
+                 ob.verdict == Verdict::Unknown ? " — unknown: " + ob.reason : "");
+      for (const auto& l : ob.cti) fmt::print("{}\n", l);
+    }
+    if (!o.all_cti && !o.brief && failed.size() > 1)
+      fmt::print("  (the other {}: `--cti` prints each pre/post state)\n", failed.size() - 1);
+  }
   const EngineTimes& t = rep.times;
   fmt::print("\nEngines:\n");
   for (const auto& v : variants) {
@@ -264,6 +287,7 @@ Registration reg{Command{
       app.add_option("--timeout-ms", o->timeout_ms, "per solver call; a timeout is never a pass")->default_val(30000);
       app.add_flag("--json", o->json, "print the report as JSON");
       app.add_flag("--list", o->list, "list invariants, actions and requirements");
+      app.add_flag("--cti", o->all_cti, "print the counterexample to induction of every obligation not proved");
       app.add_flag("--brief", o->brief, "print the tables and the seed's stranding trace only (the demo's view)");
       app.add_option("--export-traces", o->traces_dir, "write every refutation as a replay trace into DIR (simulate --replay)");
       app.add_option("--export-smt2", o->export_dir, "write every obligation as SMT-LIB 2 into DIR (with manifest.tsv)");

@@ -77,7 +77,7 @@ int run_wrap(const WrapArgs& a) {
   spec.counter = counter_arg("--counter", a.counter);
   spec.data = hex_arg("--data", a.data);
   spec.cc_length = a.cc_length;
-  if (a.concat_ref > 0xFFFF) fail(kBadInput, "--concat-ref: at most ffff");
+  if (a.concat_ref > 0xFFFF) fail(kBadInput, "--concat-ref: at most 65535 (0xffff)");
   const KeySet keys = keys_arg(a.kic_key, a.kid_key, spec.kic.key_version());
   if (spec.spi.ciphered && keys.kic.size() == 0) fail(kBadInput, "--kic-key is needed: the SPI asks for ciphering");
   if (spec.spi.integrity == Integrity::Cc && keys.kid.size() == 0)
@@ -272,7 +272,7 @@ std::function<int()> setup(CLI::App& app) {
             return {};
           },
           "DIGITS"));
-  w->add_option("--concat-ref", wrap->concat_ref, "concatenation reference (> ff uses the 16-bit IEI 08)")
+  w->add_option("--concat-ref", wrap->concat_ref, "concatenation reference, decimal or 0x-prefixed hex (above 255 uses the 16-bit IEI 08)")
       ->capture_default_str();
   w->add_flag("--json", wrap->json, "print {packet, tp_ud[], envelope[]} as JSON");
 

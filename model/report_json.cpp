@@ -56,7 +56,14 @@ nlohmann::json to_json(const Report& r) {
                      {"trace", trace_json(x.trace)}});
   nlohmann::json obligations = nlohmann::json::array();
   for (const auto& o : r.obligations)
-    obligations.push_back({{"name", o.name}, {"verdict", std::string(to_string(o.verdict))}, {"seconds", o.seconds}});
+  {
+    nlohmann::json ob{{"name", o.name}, {"verdict", std::string(to_string(o.verdict))}, {"seconds", o.seconds}};
+    if (o.verdict != Verdict::Proved) {
+      ob["cti"] = o.cti;  // the pre/post state that breaks it (spec/invariants.md), one line a string
+      if (!o.reason.empty()) ob["reason"] = o.reason;
+    }
+    obligations.push_back(std::move(ob));
+  }
   const EngineTimes& t = r.times;
   return {{"results", results},
           {"requirements", reqs},

@@ -83,7 +83,7 @@ AttachOutcome Device::attach(const std::function<operators::Hss*(const std::stri
   if (imsi_out != nullptr) *imsi_out = *digits;
   operators::Hss* hss = find_hss(*digits);
   if (hss == nullptr || hss->find(*digits) == nullptr) return AttachOutcome::UnknownSubscriber;
-  // Up to: K, (resync, K), K' when the card rejects K's MAC (the HSS's re-key window, REQ-HO-43).
+  // Up to: K, (resync, K), K' when the card rejects K's MAC (the HSS's re-key window, REQ-HO-13).
   bool use_pending = false;
   bool resynced = false;
   for (int attempt = 0; attempt < 4; ++attempt) {

@@ -1,4 +1,4 @@
-// TS 33.102 §6.3.2 (AV generation), §6.3.5 (re-synchronisation) for an MNO's HSS/AuC. REQ-HO-11, REQ-HO-41.
+// TS 33.102 §6.3.2 (AV generation), §6.3.5 (re-synchronisation) for an MNO's HSS/AuC. REQ-HO-11, REQ-HO-13 (the pending K′ of mechanism.md §6).
 #include "reference/operators/hss.hpp"
 
 namespace mnoswitch::operators {

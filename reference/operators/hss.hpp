@@ -25,7 +25,7 @@ struct AucRecord {
   aka::Opc opc;
   KeyGeneration generation = KeyGeneration::Original;
   aka::AucSqnState sqn;
-  // REQ-HO-41: during a re-key, the agreed K' waits here until the card confirms it; an attach whose AUTN the
+  // REQ-HO-13 (mechanism.md §6 step 2): during a re-key, the agreed K' waits here until the card confirms it; an attach whose AUTN the
   // card rejects with K is retried with K' (so the card is served whichever key it holds).
   std::optional<aka::K> pending_k;
   bool serving_pending = false;  // the last successful attach used pending_k

@@ -123,7 +123,7 @@ Status<db::DbError> Mno::set_change(std::uint32_t d, const DeviceChange& c) {
   return ok_unit;
 }
 
-// REQ-HO-21: written before any packet carrying the counter can leave (the outbox is released after commit).
+// REQ-HO-77: written before any packet carrying the counter can leave (the outbox is released after commit).
 Result<std::uint64_t, db::DbError> Mno::reserve_counter(const std::string& iccid) {
   CardOta* c = ota_.find(iccid);
   if (c == nullptr) return err(db::DbError{db::DbError::Kind::NotFound, 0, "no OTA keys for card"});

