@@ -51,6 +51,14 @@ std::vector<ExportedObligation> export_smt2(const std::string& dir, int bound, u
     out.push_back({file_name(name), "sat", name});
     write(fs::path(dir) / out.back().file, rs[0].smt2);
   }
+  // The seed's refutations (spec/invariants.md: the seed refutes every safety property), expected sat.
+  for (const auto& id : safety_ids()) {
+    auto rs = bmc(seed_variant(), {id}, bo);
+    if (rs[0].verdict != Verdict::Refuted) throw std::runtime_error("seed not refuted, not exported: " + id);
+    std::string name = "seed/bmc/" + rs[0].id + "/depth" + std::to_string(rs[0].depth);
+    out.push_back({file_name(name), "sat", name});
+    write(fs::path(dir) / out.back().file, rs[0].smt2);
+  }
   std::ofstream m(fs::path(dir) / "manifest.tsv");
   for (const auto& e : out) m << e.file << '\t' << e.expected << '\t' << e.name << '\n';
   if (!m) throw std::runtime_error("cannot write manifest");

@@ -50,6 +50,17 @@ TEST_CASE("mnoswitch check: an expectation that fails gives exit 1", "[model][cl
   // REQ-HO-12's flaw needs depth 7: with --bound 3 it cannot be shown, so the expectation fails.
   const auto r = run("check --without REQ-HO-12 --bound 3");
   CHECK(r.code == 1);
+  // ...and its row says so: removing REQ-HO-12 breaks nothing the search can see up to depth 3, so the table
+  // reports it as redundant or under-modelled (spec/invariants.md "Requirement table expectations").
+  CHECK(r.out.find("— redundant/under-modelled") != std::string::npos);
+  const auto j = nlohmann::json::parse(run("check --variant safe --bound 3 --json").out);
+  bool row = false;
+  for (const auto& x : j.at("requirements"))
+    if (x.at("requirement") == "REQ-HO-12") {
+      row = true;
+      CHECK(x.at("verdict") == "redundant");
+    }
+  CHECK(row);
 }
 
 TEST_CASE("mnoswitch check: bad input is exit 2", "[model][cli]") {
