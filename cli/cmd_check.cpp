@@ -180,10 +180,12 @@ void print_human(const Report& rep, const Options& o) {
     for (const auto& ob : rep.obligations)
       if (ob.name.rfind(v + "/", 0) == 0 && ob.verdict != Verdict::Proved) failed.push_back(&ob);
     if (failed.empty()) continue;
-    fmt::print("\nInduction, {}: {} obligation(s) not proved (Inv ∧ T_a ⇏ conjunct′):", v, failed.size());
-    for (std::size_t i = 0; i < failed.size(); ++i)
-      fmt::print("{}{}", i % 4 == 0 ? "\n  " : ", ", failed[i]->name);
-    fmt::print("\n");
+    fmt::print("\nInduction, {}: {} obligation(s) not proved (Inv ∧ T_a ⇏ conjunct′){}", v, failed.size(),
+               o.brief ? " — `mnoswitch check --cti` shows each pre/post state\n" : ":");
+    if (!o.brief) {
+      for (std::size_t i = 0; i < failed.size(); ++i) fmt::print("{}{}", i % 4 == 0 ? "\n  " : ", ", failed[i]->name);
+      fmt::print("\n");
+    }
     const std::size_t show = o.all_cti ? failed.size() : (o.brief ? 0 : 1);
     for (std::size_t i = 0; i < show && i < failed.size(); ++i) {
       const auto& ob = *failed[i];

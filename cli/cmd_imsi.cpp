@@ -27,13 +27,15 @@ std::function<int()> setup(CLI::App& app) {
   auto* enc = app.add_subcommand("encode", "IMSI digits -> 9-octet EF_IMSI (TS 31.102 §4.2.2)");
   enc->add_option("IMSI", o->imsi, "6-15 decimal digits: MCC, MNC, MSIN")->required();
   enc->add_option("--mnc-length", o->mnc_length, "MNC length in digits, as EF_AD states it (2 or 3)")
-      ->default_val(2);
+      ->default_val(2)
+      ->check(CLI::IsMember({2, 3}));
   enc->add_flag("--json", o->json, "print {\"ef_imsi\": HEX, \"mcc\", \"mnc\", \"msin\"}");
 
   auto* dec = app.add_subcommand("decode", "9-octet EF_IMSI hex -> IMSI digits");
   dec->add_option("HEX", o->hex, "EF_IMSI content, 18 hex digits (either case)")->required();
   dec->add_option("--mnc-length", o->mnc_length, "MNC length in digits, as EF_AD states it (2 or 3)")
-      ->default_val(2);
+      ->default_val(2)
+      ->check(CLI::IsMember({2, 3}));
   dec->add_flag("--json", o->json, "print {\"imsi\": DIGITS, \"mcc\", \"mnc\", \"msin\"}");
 
   return [o, enc, dec]() -> int {

@@ -191,9 +191,20 @@ int run_por(const PorArgs& a) {
   const KicByte kic(hex_exact("--kic", a.kic, 1)[0]);
   const KidByte kid(hex_exact("--kid", a.kid, 1)[0]);
   const KeySet keys = keys_arg(a.kic_key, a.kid_key, kic.key_version());
+  // An error PoR may come without CC or ciphering (real cards send them so), but reading the PoR the SPI asks for
+  // needs its keys: say which, as `ota wrap` does.
+  if (spi.por_ciphered && keys.kic.size() == 0) fail(kBadInput, "--kic-key is needed: the SPI asks for a ciphered PoR");
+  if (spi.por_integrity == Integrity::Cc && keys.kid.size() == 0) fail(kBadInput, "--kid-key is needed: the SPI asks for a PoR with CC");
   auto r = read_por(hex_arg("--tp-ud", a.tp_ud), spi, kic, kid, keys);
   if (r.failed()) {
     const bool negative = r.error() == PorReadError::IntegrityFailed || r.error() == PorReadError::MissingIntegrity;
+    // A ciphered PoR read with the wrong keys, or with a flipped bit before its last block, deciphers to garbage
+    // whose lengths or counter do not add up: to the reader that is a PoR that does not verify (exit 1), not
+    // malformed input (exit 2).
+    const bool garbled = spi.por_ciphered && (r.error() == PorReadError::Malformed || r.error() == PorReadError::CipheringError);
+    if (garbled)
+      fail(kNegative, fmt::format("PoR: does not verify under these keys: the ciphered part deciphers to an inconsistent "
+                                  "packet ({}) — wrong keys or a tampered PoR", describe(r.error())));
     fail(negative ? kNegative : kBadInput, fmt::format("PoR: {}", describe(r.error())));
   }
   const PorReading& p = r.value();

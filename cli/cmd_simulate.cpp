@@ -64,6 +64,7 @@ int run(const std::string& scenario_path, const std::string& variant_text, std::
     if (*devices == 0 || *devices > o.scenario.b.range_size || *devices > o.scenario.a.range_size)
       fail(kBadInput, "--devices: must be at least 1 and fit in both operators' IMSI ranges");
     o.scenario.devices = *devices;
+    o.scenario.name += fmt::format(" (resized to {} devices by --devices)", *devices);
   }
   if (seed) o.scenario.seed = *seed;
   o.variant = *variant;
@@ -132,7 +133,13 @@ Registration reg{Command{
       app.add_option("--guard", o->guard, "with --replay: off (the trace's requirement switched off) or on (safe)");
       return [o] {
         if (o->replay.empty() && o->guard != "off") fail(kBadInput, "--guard applies to --replay only");
-        if (!o->replay.empty()) return replay(o->replay, o->guard, o->json);
+        if (!o->replay.empty()) {
+          // A replay trace fixes its own fleet and scenario: the run's options would be silently ignored.
+          if (!o->scenario.empty() || o->devices || o->seed || !o->db.empty() || !o->trace.empty() || !o->pcap.empty() ||
+              o->full || o->variant != "safe")
+            fail(kBadInput, "--replay takes only --guard and --json (the trace fixes the fleet, the variant and the steps)");
+          return replay(o->replay, o->guard, o->json);
+        }
         return run(o->scenario, o->variant, o->devices, o->seed, o->db, o->json, o->trace, o->pcap, o->full);
       };
     }}};

@@ -1,5 +1,9 @@
 // mnoswitch usim (REQ-FS-80): the card of reference/usim/ behind a line protocol — command APDUs as hex lines on stdin,
 // response APDUs (data ‖ SW1 SW2) as hex lines on stdout (TS 102 221 §10, TS 31.102 §7; spec/usim.md "CLI").
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,16 +23,32 @@ std::string read_file(const std::string& path) { return read_user_file(path, "ca
 
 // Write next to the target, then rename: a crash never leaves half a card file (its counters matter).
 void write_file_atomically(const std::string& path, const std::string& text) {
+  // The card file holds K, OPc and the OTA keys: the new file is created owner-only (0600) and nothing is left
+  // behind when the write or the rename fails.
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail(kEnvironment, fmt::format("cannot write {}", tmp));
-    out << text;
-    if (!out.flush()) fail(kEnvironment, fmt::format("cannot write {}", tmp));
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) fail(kEnvironment, fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
+  auto discard = [&](const std::string& why) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    fail(kEnvironment, why);
+  };
+  if (::fchmod(fd, 0600) != 0) discard(fmt::format("cannot restrict {}: {}", tmp, std::strerror(errno)));
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const auto n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) discard(fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
+    done += static_cast<std::size_t>(n);
   }
+  if (::fsync(fd) != 0) discard(fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
+  ::close(fd);
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) fail(kEnvironment, fmt::format("cannot replace {}: {}", path, ec.message()));
+  if (ec) {
+    ::unlink(tmp.c_str());
+    fail(kEnvironment, fmt::format("cannot replace {}: {}", path, ec.message()));
+  }
 }
 
 // Hex digits with optional spaces/tabs between octets; '#' starts a comment.
@@ -61,7 +81,9 @@ std::function<int()> setup(CLI::App& app) {
       "the state even then: the commands that ran have moved counters and SQNs, and forgetting them would reopen\n"
       "replays. Exit codes: 0 all lines valid, 2 a malformed line or card file, 3 file not readable/writable.");
 
-  return [o]() -> int {
+  return [o, &app]() -> int {
+    if (app.count("--save-to") > 0 && o->save_to.empty()) fail(kBadInput, "--save-to: a file name is needed");
+    if (o->save && !o->save_to.empty()) fail(kBadInput, "--save and --save-to: give one (--save writes back to --card)");
     auto file = usim::parse_card_file(read_file(o->card));
     if (file.failed()) fail(kBadInput, fmt::format("{}: {}", o->card, file.error().message));
     usim::Card card = usim::make_card(file.value());

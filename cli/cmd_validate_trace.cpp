@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "model/protocol.hpp"
 #include "model/validate.hpp"
 
 namespace mnoswitch::cli {
@@ -45,7 +46,8 @@ void print_text(const std::string& file, const Report& r) {
              r.devices, r.variant, r.universe.at("Device"), r.universe.at("Imsi"), r.universe.at("Key"), r.universe.at("Ctr"),
              r.universe.at("Prof"));
   std::vector<std::string> acts;
-  for (const auto& [a, n] : r.actions) acts.push_back(fmt::format("{} {}", a, n));
+  for (const auto& [a, n] : r.actions)
+    acts.push_back(model::find_action(a) != nullptr ? fmt::format("{} {}", a, n) : fmt::format("{} {} (no model action: explained below)", a, n));
   fmt::print("steps allowed by the model: {}\n", acts.empty() ? "none" : fmt::format("{}", fmt::join(acts, ", ")));
   std::size_t shown = 0;
   for (const auto& [k, by] : r.explained) {

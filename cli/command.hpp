@@ -52,7 +52,7 @@ inline const CLI::Validator kUnsignedDecimal{
       const auto* end = v.data() + v.size();
       const auto r = std::from_chars(v.data(), end, x);
       if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || r.ec != std::errc() || r.ptr != end)
-        return fmt::format("expected a decimal number from 0 to 18446744073709551615, got \"{}\"", v);
+        return fmt::format("expected a decimal number from 0 to 2^64 - 1, got \"{}\"", v);
       return {};
     },
     "UINT"};

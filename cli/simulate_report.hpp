@@ -28,7 +28,7 @@ inline void print_summary(const Summary& s) {
              s.ota_retries, s.sms_segments, s.pors_received);
   fmt::print("  network: {} SMS lost, {} duplicated, {} expired in the SMSC; {} PoRs lost\n", s.network.downlink_lost,
              s.network.downlink_duplicated, s.network.downlink_expired, s.network.uplink_lost);
-  fmt::print("  attaches (AKA): before {} ({} failed), during {} ({} failed), after {} ({} failed)\n",
+  fmt::print("  attaches (AKA): before the switch {} ({} failed), after a REFRESH {} ({} failed), at the end {} ({} failed)\n",
              s.attaches_before, s.attach_failures_before, s.attaches_during, s.attach_failures_during,
              s.attaches_after, s.attach_failures_after);
   fmt::print("  durability: {} crash(es) of MNO A{}, resumed from SQLite; {} transactions\n", s.crashes,
@@ -38,7 +38,7 @@ inline void print_summary(const Summary& s) {
              total == 0 ? std::string("all hold") : std::string("VIOLATED"));
   for (std::size_t i = 0; i < mechanism::kInvariantCount; ++i)
     if (s.violations[i] != 0)
-      fmt::print("    {:<13} violated in {} states\n", mechanism::to_string(mechanism::kAllInvariants[i]), s.violations[i]);
+      fmt::print("    {:<13} violated in {} device states\n", mechanism::to_string(mechanism::kAllInvariants[i]), s.violations[i]);
   if (!s.first_violation.empty()) fmt::print("    first: {}\n", s.first_violation);
   if (s.trace_lines) fmt::print("  trace: {} lines\n", s.trace_lines);
   if (s.pcap_frames) fmt::print("  pcap: {} GSMTAP SIM frames\n", s.pcap_frames);

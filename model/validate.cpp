@@ -538,6 +538,15 @@ Report validate_lines(const std::vector<json>& lines, const Config& cfg, bool fr
   Report rep;
   rep.variant = cfg.name;
   rep.states = lines.size();
+  // The shape of each line (spec/mechanism.md §5 "Trace line"); an action name the model lacks is allowed (an
+  // implementation event: which actions explain it is reported), a wrongly typed field is not.
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    const json& l = lines[k];
+    if (!l.is_object()) throw Malformed(fmt::format("line {}: not a JSON object", k + 1));
+    if (l.contains("step") && !(l["step"].is_number_integer() && l["step"].get<std::int64_t>() >= 0)) throw Malformed(fmt::format("line {}: \"step\" must be a non-negative integer", k + 1));
+    if (l.contains("action") && !l["action"].is_string()) throw Malformed(fmt::format("line {}: \"action\" must be a string", k + 1));
+    if (l.contains("args") && !l["args"].is_object()) throw Malformed(fmt::format("line {}: \"args\" must be an object", k + 1));
+  }
   Trace t;
   const std::size_t n = state_of(lines.front())["devices"].size();
   rep.devices = n;

@@ -54,9 +54,10 @@ std::uint64_t uint_or_hex(const json& j, std::string_view where, std::uint64_t m
   if (j.is_number_unsigned()) {
     v = j.get<std::uint64_t>();
   } else if (j.is_string()) {
-    auto b = hex_any(j, where);
-    if (b.empty() || b.size() > 8) bad(fmt::format("{}: expected 1..8 octets of hex", where));
-    v = load_be(b);
+    auto r = parse_hex(j.get<std::string>());
+    if (r.failed() || r.value().empty() || r.value().size() > 8)
+      bad(fmt::format("{}: expected a non-negative integer (2) or 1 to 8 octets of hex (\"02\")", where));
+    v = load_be(r.value());
   } else {
     bad(fmt::format("{}: expected a non-negative integer or a hex string", where));
   }
@@ -333,7 +334,17 @@ Result<CardFile, CardFileError> parse_card_file(std::string_view text) {
   try {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
-    return err(CardFileError{fmt::format("not JSON: {}", e.what())});
+    // Where, never what: nlohmann's message quotes the text it last read, and in a card file that is a key.
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    return err(CardFileError{fmt::format("not JSON: syntax error at line {}, column {}", line, column)});
   }
   try {
     return parse(j);

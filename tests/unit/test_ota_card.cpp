@@ -5,6 +5,7 @@
 #include "ota_fixture.hpp"
 #include "reference/crypto/cipher.hpp"
 #include "reference/ota/sms.hpp"
+#include "tests/support/cli_run.hpp"
 
 using namespace ota_test;
 
@@ -336,4 +337,30 @@ TEST_CASE("por_wanted follows SPI octet 2 [REQ-OTA-15]", "[ota][por]") {
   v.spi = Spi::decode(0x1602).value();
   CHECK_FALSE(por_wanted(v, ResponseStatus::PorOk));
   CHECK(por_wanted(v, ResponseStatus::CounterLow));
+}
+
+TEST_CASE("ota por (CLI) on a ciphered PoR: right keys read it (0); swapped keys or a flipped bit do not verify (1)",
+          "[ota][card][cli][REQ-OTA-16]") {
+  FakeCard c = card_with_keys();
+  auto v = open_command(wrap(spec(), c), c.view());
+  REQUIRE(v.ok());
+  auto por = build_por(v.value(), ResponseStatus::PorOk, hx("029000"), c.view());
+  REQUIRE(por.ok());
+  const ByteSpan k = c.keys.at(1).kic.expose();  // test keys of the fixture, not secrets of anyone
+  const ByteSpan d = c.keys.at(1).kid.expose();
+  auto cli = [](const std::string& kic_key, const std::string& kid_key, const std::string& tp_ud) {
+    return mnoswitch::testing::run_cli("ota por --spi 1619 --kic 15 --kid 15 --kic-key " + kic_key + " --kid-key " +
+                                       kid_key + " --tp-ud " + tp_ud);
+  };
+  const std::string tp = to_hex(por.value());
+  CHECK(cli(to_hex(k), to_hex(d), tp).code == 0);
+  const auto swapped = cli(to_hex(d), to_hex(k), tp);
+  CHECK(swapped.code == 1);
+  CHECK(swapped.err.find("does not verify") != std::string::npos);
+  for (std::size_t at : {std::size_t{12}, tp.size() / 2, tp.size() - 3}) {  // early, middle, last block
+    std::string t = tp;
+    t[at] = t[at] == '0' ? '1' : '0';
+    INFO("flipped hex digit " << at);
+    CHECK(cli(to_hex(k), to_hex(d), t).code == 1);
+  }
 }
