@@ -1,5 +1,5 @@
 # The README's two commands. Both install what is missing (Debian 12, as root), then build with CMake presets.
-.PHONY: demo test deps build-release build-dev build-asan test-asan bench clean
+.PHONY: demo test deps build-release build-demo build-dev build-asan test-asan bench clean
 
 JOBS ?= $(shell nproc)
 
@@ -18,7 +18,12 @@ build-asan: deps
 	@cmake --preset asan-ubsan >/dev/null
 	@cmake --build --preset asan-ubsan -j $(JOBS)
 
-demo: build-release
+# The demo needs only the program; `make bench` builds everything of the release preset.
+build-demo: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target mnoswitch
+
+demo: build-demo
 	@./scripts/demo build/release/mnoswitch
 
 test: build-dev
