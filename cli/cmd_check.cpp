@@ -226,20 +226,15 @@ int run(const Options& o) {
     return kOk;
   }
   if (!o.export_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(o.export_dir, ec);
-    if (ec) fail(kEnvironment, fmt::format("cannot create {}: {}", o.export_dir, ec.message()));
     try {
       auto e = export_smt2(o.export_dir, o.bound, o.timeout_ms);
       if (o.json) print_json({{"exported", e.size()}, {"dir", o.export_dir}, {"manifest", "manifest.tsv"}});
       else fmt::print("{} obligations written to {} (manifest.tsv)\n", e.size(), o.export_dir);
       return kOk;
-    } catch (const std::filesystem::filesystem_error& e) {
+    } catch (const ExportWriteError& e) {
       fail(kEnvironment, e.what());
     } catch (const std::runtime_error& e) {
-      // A file that cannot be written is the environment; an obligation with the wrong verdict is a "no".
-      const std::string m = e.what();
-      fail(m.rfind("cannot write", 0) == 0 ? kEnvironment : kNegative, m);
+      fail(kNegative, e.what());  // an obligation whose verdict is not the expected one
     }
   }
   CheckOptions co;

@@ -187,10 +187,6 @@ int run_check_if_available(nlohmann::json* out = nullptr) {
     const int status = std::system((cmd + " --brief").c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : 4;
   }
-  if (out == nullptr) {
-    const int status = std::system(cmd.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 4;
-  }
   FILE* p = popen((cmd + " --json").c_str(), "r");
   if (p == nullptr) fail(kEnvironment, "cannot run `mnoswitch check`");
   std::string text;

@@ -198,13 +198,6 @@ int run_por(const PorArgs& a) {
   auto r = read_por(hex_arg("--tp-ud", a.tp_ud), spi, kic, kid, keys);
   if (r.failed()) {
     const bool negative = r.error() == PorReadError::IntegrityFailed || r.error() == PorReadError::MissingIntegrity;
-    // A ciphered PoR read with the wrong keys, or with a flipped bit before its last block, deciphers to garbage
-    // whose lengths or counter do not add up: to the reader that is a PoR that does not verify (exit 1), not
-    // malformed input (exit 2).
-    const bool garbled = spi.por_ciphered && (r.error() == PorReadError::Malformed || r.error() == PorReadError::CipheringError);
-    if (garbled)
-      fail(kNegative, fmt::format("PoR: does not verify under these keys: the ciphered part deciphers to an inconsistent "
-                                  "packet ({}) — wrong keys or a tampered PoR", describe(r.error())));
     fail(negative ? kNegative : kBadInput, fmt::format("PoR: {}", describe(r.error())));
   }
   const PorReading& p = r.value();

@@ -41,6 +41,14 @@ std::vector<const CLI::App*> subcommands_of(const CLI::App& a) {
   const std::function<bool(const CLI::App*)> all = [](const CLI::App*) { return true; };
   return a.get_subcommands(all);
 }
+// Does `a` or any subcommand below it know the option `name` (--help, --version included)?
+bool has_option(const CLI::App& a, const std::string& name) {
+  for (const auto* opt : a.get_options())
+    if (opt->check_name(name)) return true;
+  for (const auto* sub : subcommands_of(a))
+    if (has_option(*sub, name)) return true;
+  return false;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,15 +85,7 @@ int main(int argc, char** argv) {
         const std::string a = argv[i];
         if (a.size() < 2 || a[0] != '-' || std::isdigit(static_cast<unsigned char>(a[1])) != 0) continue;
         const std::string name = a.substr(0, a.find('='));
-        bool known = false;
-        for (const auto* sub : subcommands_of(app))
-          for (const auto* opt : sub->get_options())
-            if (opt->check_name(name)) known = true;
-        for (const auto* sub : subcommands_of(app))
-          for (const auto* sub2 : subcommands_of(*sub))
-            for (const auto* opt : sub2->get_options())
-              if (opt->check_name(name)) known = true;
-        if (!known && name != "--help" && name != "-h" && name != "--version") options += (options.empty() ? "" : ", ") + name;
+        if (!has_option(app, name)) options += (options.empty() ? "" : ", ") + name;
       }
       if (!options.empty())
         fmt::print(stderr, "mnoswitch: unknown option(s): {} (see --help)\n", without_long_hex(options));

@@ -22,14 +22,16 @@ std::string file_name(std::string name) {
 void write(const std::filesystem::path& p, const std::string& text) {
   std::ofstream out(p);
   out << text;
-  if (!out) throw std::runtime_error("cannot write " + p.string());
+  if (!out) throw ExportWriteError("cannot write " + p.string());
 }
 
 }  // namespace
 
 std::vector<ExportedObligation> export_smt2(const std::string& dir, int bound, unsigned timeout_ms) {
   namespace fs = std::filesystem;
-  fs::create_directories(dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw ExportWriteError("cannot create " + dir + ": " + ec.message());
   std::vector<ExportedObligation> out;
   InductionOptions io;
   io.want_smt2 = true;
@@ -61,7 +63,7 @@ std::vector<ExportedObligation> export_smt2(const std::string& dir, int bound, u
   }
   std::ofstream m(fs::path(dir) / "manifest.tsv");
   for (const auto& e : out) m << e.file << '\t' << e.expected << '\t' << e.name << '\n';
-  if (!m) throw std::runtime_error("cannot write manifest");
+  if (!m) throw ExportWriteError("cannot write manifest");
   return out;
 }
 

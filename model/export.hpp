@@ -3,6 +3,7 @@
 // the requirement table and of `seed` (expected sat).
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,14 @@ struct ExportedObligation {
   std::string name;
 };
 
-// Writes the files and `manifest.tsv` (file, expected, name) into dir; returns the entries.
+// A file of the export could not be created or written (the environment), as opposed to an obligation whose
+// verdict is not the expected one (std::runtime_error: the model's "no").
+struct ExportWriteError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Writes the files and `manifest.tsv` (file, expected, name) into dir; returns the entries. Throws
+// ExportWriteError or std::runtime_error as above.
 std::vector<ExportedObligation> export_smt2(const std::string& dir, int bound, unsigned timeout_ms);
 
 }  // namespace mnoswitch::model

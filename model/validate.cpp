@@ -530,9 +530,14 @@ std::vector<json> read_trace(std::istream& in) {
   return lines;
 }
 
+namespace {
+Report validate_lines(const std::vector<json>& lines, const Config& cfg, bool from_init);
+}  // namespace
+
 Report validate_trace(const std::vector<json>& lines, const Config& cfg) { return validate_lines(lines, cfg, true); }
 Report validate_steps(const std::vector<json>& lines, const Config& cfg) { return validate_lines(lines, cfg, false); }
 
+namespace {
 Report validate_lines(const std::vector<json>& lines, const Config& cfg, bool from_init) {
   const auto t0 = std::chrono::steady_clock::now();
   Report rep;
@@ -647,6 +652,7 @@ Report validate_lines(const std::vector<json>& lines, const Config& cfg, bool fr
   }
   return finish(rep.violation);
 }
+}  // namespace
 
 namespace {
 json problem_json(const Problem& p) {

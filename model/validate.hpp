@@ -59,7 +59,6 @@ struct Report {
 // The same without asking the first state to satisfy Init (issue 6 item 4: the steps of a model-based test, each
 // checked from the state the implementation is in).
 [[nodiscard]] Report validate_steps(const std::vector<nlohmann::json>& lines, const Config& cfg);
-[[nodiscard]] Report validate_lines(const std::vector<nlohmann::json>& lines, const Config& cfg, bool from_init);
 
 // One readable line per difference between two abstract states (spec/mechanism.md §5 JSON).
 [[nodiscard]] std::vector<std::string> state_diff(const nlohmann::json& pre, const nlohmann::json& post);

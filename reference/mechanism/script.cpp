@@ -154,21 +154,19 @@ class ScriptDriver {
     for (auto& m : f_.net_.deliver_to_operators(kNever - 1)) up_.push_back(std::move(m));
     f_.attach_queue_.clear();  // a refreshed card attaches only at a dev_attach step
   }
+  // The notices of one kind for d, taken out of `from` (the others stay, in order).
+  static std::vector<Notice> take(std::vector<Notice>& from, std::uint32_t d, Notice::Kind kind) {
+    std::vector<Notice> taken;
+    const auto rest = std::stable_partition(from.begin(), from.end(), [&](const Notice& n) { return !(n.device == d && n.kind == kind); });
+    taken.assign(rest, from.end());
+    from.erase(rest, from.end());
+    return taken;
+  }
   void deliver_held(std::uint32_t d, Notice::Kind kind) {
-    std::vector<Notice> keep;
-    for (const auto& n : std::exchange(held_, {})) {
-      if (n.device == d && n.kind == kind) f_.handle_notice_at_b(n, t_);
-      else keep.push_back(n);
-    }
-    held_ = std::move(keep);
+    for (const auto& n : take(held_, d, kind)) f_.handle_notice_at_b(n, t_);
   }
   void take_inbox(std::uint32_t d, Notice::Kind kind) {
-    std::vector<Notice> keep;
-    for (const auto& n : std::exchange(f_.a_inbox_, {})) {
-      if (n.device == d && n.kind == kind) f_.handle_notice_at_a(n, t_);
-      else keep.push_back(n);
-    }
-    f_.a_inbox_ = std::move(keep);
+    for (const auto& n : take(f_.a_inbox_, d, kind)) f_.handle_notice_at_a(n, t_);
   }
 
   // Step 3: B allocates from its own range (REQ-HO-10) and A validates the signed list (formats.md).

@@ -190,16 +190,12 @@ Result<PorReading, PorReadError> read_por(ByteSpan tp_ud, const Spi& spi, KicByt
   ByteSpan p(plain);
   out.counter = OtaCounter::make(load_be(p.subspan(0, kCounterSize))).value_or(OtaCounter{});
   const std::uint8_t pcntr = p[kCounterSize];
-  auto status = status_from_byte(p[kCounterSize + 1]);
-  if (!status) return err(PorReadError::Malformed);
-  out.status = *status;
   ByteSpan cc = p.subspan(kCounterSize + 2, cc_len);
   ByteSpan data = p.subspan(kCounterSize + 2 + cc_len);
 
-  if (cc_len == 0) {
-    if (spi.por_integrity != Integrity::None && out.status == ResponseStatus::PorOk)
-      return err(PorReadError::MissingIntegrity);
-  } else {
+  // Integrity before interpretation: a PoR deciphered with the wrong keys, or tampered with, is garbage whose
+  // status byte means nothing; the CC (which covers it) says so first, as the card checks CC before counters.
+  if (cc_len != 0) {
     if (spi.por_integrity == Integrity::None) return err(PorReadError::Malformed);
     Bytes covered(udh.begin(), udh.end());
     covered.insert(covered.end(), pkt.begin(), pkt.begin() + 6);
@@ -214,6 +210,11 @@ Result<PorReading, PorReadError> read_por(ByteSpan tp_ud, const Spi& spi, KicByt
     if (!crypto::ct_equal(mine.value(), cc)) return err(PorReadError::IntegrityFailed);
     out.secured = true;
   }
+  auto status = status_from_byte(p[kCounterSize + 1]);
+  if (!status) return err(PorReadError::Malformed);
+  out.status = *status;
+  if (cc_len == 0 && spi.por_integrity != Integrity::None && out.status == ResponseStatus::PorOk)
+    return err(PorReadError::MissingIntegrity);
   if (pcntr > data.size()) return err(out.deciphered ? PorReadError::CipheringError : PorReadError::Malformed);
   out.data.assign(data.begin(), data.end() - pcntr);
   return out;
