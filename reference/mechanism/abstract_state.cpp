@@ -36,7 +36,7 @@ bool has(std::uint8_t mask, KeyGen g) noexcept { return (mask & (1u << g)) != 0;
 // INV-CONNECT (inv_connect): ∀d. served_a(d) ∨ served_b(d).
 bool inv_connect(const AbstractDevice& d) noexcept {
   if (d.imsi == ImsiIs::Old) return d.hss_a_old == d.key;
-  if (d.imsi == ImsiIs::New) return d.hss_b_new == d.key;
+  if (d.imsi == ImsiIs::New) return d.hss_b_new == d.key && d.b_runs_profile;
   return false;
 }
 
@@ -119,6 +119,7 @@ nlohmann::json fleet_json(const std::vector<DeviceNames>& names, const std::vect
   json ka = json::array(), kb = json::array(), km = json::array(), kx = json::array();
   json sent_set = json::array(), sent_read = json::array(), sent_por = json::array(), sent_rbk = json::array();
   json range_a = json::array(), range_b = json::array();
+  bool b_runs = true;  // sup_b is one set for the fleet (B's AuC configuration)
   for (std::size_t i = 0; i < ds.size(); ++i) {
     const auto& n = names[i];
     const auto& d = ds[i];
@@ -144,12 +145,13 @@ nlohmann::json fleet_json(const std::vector<DeviceNames>& names, const std::vect
     for (const auto& s : d.sent_rbk) sent_rbk.push_back(json::array({idx, imsi_label(n, s.imsi), s.counter}));
     range_a.push_back(n.old_imsi);
     range_b.push_back(n.new_imsi);
+    b_runs = b_runs && d.b_runs_profile;
   }
   return json{{"devices", devices}, {"hss_a", hss_a}, {"hss_b", hss_b},
               {"knows", {{"a", ka}, {"b", kb}, {"m2m", km}, {"x", kx}}},
               {"sent_set", sent_set}, {"sent_read", sent_read}, {"sent_por", sent_por}, {"sent_rbk", sent_rbk},
               {"range_a", range_a}, {"range_b", range_b}, {"sup_a", json::array({kCommonProfile})},
-              {"sup_b", json::array({kCommonProfile})}, {"common", kCommonProfile}};
+              {"sup_b", b_runs ? json::array({kCommonProfile}) : json::array()}, {"common", kCommonProfile}};
 }
 
 }  // namespace mnoswitch::mechanism

@@ -21,6 +21,8 @@ enum class ImsiIs : std::uint8_t { Old, New, Other };
 
 // Key labels are generations: 0 = the original K / OTA key set (A's), 1 = after the re-key.
 using KeyGen = std::uint8_t;
+// The key of a packet that is under no key of the card (the attacker's own, REQ-HO-04): never a generation.
+inline constexpr KeyGen kForeignKey = 7;
 
 struct SentSet {
   ImsiIs imsi = ImsiIs::New;
@@ -67,6 +69,9 @@ struct AbstractDevice {
   std::optional<KeyGen> hss_a_new;  // INV-UNIQUE / H-HSS-RANGE witness: A must never hold B's IMSI
   std::optional<KeyGen> hss_b_new;
   std::optional<KeyGen> hss_b_old;  // witness: B must never hold A's IMSI
+  // sup_b(prof(d)): B's AuC runs the card's AKA profile (Milenage, OP = 0). A static of the model; false only
+  // under the REQ-HO-03 test switch (B's AuC with its own OP).
+  bool b_runs_profile = true;
   // knowledge of this device's keys: bit g set = knows generation g (K and OTA key set separately)
   std::uint8_t knows_a_key = 0, knows_a_ota = 0, knows_b_key = 0, knows_b_ota = 0;
   std::uint8_t knows_m = 0, knows_x = 0;  // any key of the device (bit 0: K, bit 1: OTA)
@@ -94,7 +99,7 @@ struct InvariantReport {
   void violate(Invariant i) noexcept { violated = static_cast<std::uint8_t>(violated | (1u << static_cast<unsigned>(i))); }
 };
 
-// INV-CONNECT: served_a(d) ∨ served_b(d) (the common profile is supported by both AuCs: REQ-HO-03 holds here).
+// INV-CONNECT: served_a(d) ∨ served_b(d) (A's AuC always runs the card's profile; B's unless REQ-HO-03 is broken).
 [[nodiscard]] bool inv_connect(const AbstractDevice& d) noexcept;
 [[nodiscard]] bool inv_unique_local(const AbstractDevice& d) noexcept;
 [[nodiscard]] bool inv_identity(const AbstractDevice& d) noexcept;

@@ -26,6 +26,7 @@
 #include "reference/crypto/random.hpp"
 #include "reference/mechanism/device.hpp"
 #include "reference/operators/batch.hpp"
+#include "reference/operators/batch_codec.hpp"
 #include "reference/operators/mno.hpp"
 #include "reference/ota/rfm.hpp"
 #include "reference/usim/usim_files.hpp"
@@ -90,7 +91,9 @@ void Fleet::provision() {
     config.k = k;
     config.opc = opc;
     config.key_sets.push_back(ks);
-    config.tars.push_back(usim::TarConfig{operators::kUsimRfmTar, ota::ScriptFormat::Compact, kRfmMsl, true});
+    // REQ-HO-04 broken: MSL 00, the card runs a packet without CC, ciphering or counter (whoever sent it).
+    const std::uint8_t msl = o_.test_break_secured_ota ? std::uint8_t{0} : kRfmMsl;
+    config.tars.push_back(usim::TarConfig{operators::kUsimRfmTar, ota::ScriptFormat::Compact, msl, true});
     usim::CardState state;
     state.fs = usim::build_usim_file_system(iccid, old_imsi, usim::UsimOptions{});
     state.selection.df = state.fs.first_adf().value_or(0);
@@ -104,6 +107,12 @@ void Fleet::provision() {
     must(a_->put_card(d, iccid.digits(), operators::CardOta{std::move(ks), 1}), "A provision");
   }
   must(a_->set_meta("provisioned", 1), "A provision");
+  if (o_.test_break_common_aka) {  // REQ-HO-03 broken: B's Milenage uses its own (random, non-zero) OP
+    ByteArray<16> op_b{};
+    crypto::random_bytes(op_b);
+    op_b[0] |= 0x01;
+    b_own_op_ = aka::Op(op_b);
+  }
   must(a_->commit(), "A provision");
   ++sum_.transactions;
   // Identities for the batch files (REQ-HO-50..52): each operator pins the other's public keys.
@@ -168,6 +177,12 @@ AbstractDevice Fleet::abstract(std::uint32_t d) const {
   x.hss_a_new = gen_of(a_->hss().find(nm.new_imsi));
   x.hss_b_new = gen_of(b_->hss().find(nm.new_imsi));
   x.hss_b_old = gen_of(b_->hss().find(nm.old_imsi));
+  x.b_runs_profile = !b_own_op_.has_value();
+  if (ghost_[d].keys_in_clear) {  // REQ-HO-14 broken: the M2M operator relayed, and anyone on the link read, K and OTA keys
+    const auto bits = static_cast<std::uint8_t>((x.key == 0 ? 1 : 0) | (x.ota == 0 ? 2 : 0));
+    x.knows_m = bits;
+    x.knows_x = bits;
+  }
   x.knows_a_key = 1;  // A personalised K and the OTA key set (generation 0) and never forgets them
   x.knows_a_ota = 1;
   x.knows_b_key = static_cast<std::uint8_t>((b_took_handover ? 1 : 0) | (ghost_[d].rekeyed_by_agreement ? 2 : 0));
@@ -259,20 +274,58 @@ void Fleet::a_send_set(std::uint32_t d, Tick t) {
   const auto& iccid = devices_[d].iccid();
   const auto counter = must(a_->reserve_counter(iccid), "A counter");
   DeviceChange c = a_->change(d);
+  // REQ-HO-11 broken: the sent mark is written, but a crash loses it (as if A sent before journalling).
+  if (o_.test_break_journal && !a_unjournaled_.contains(d)) a_unjournaled_.emplace(d, c);
   if (c.attempts > 0) ++sum_.ota_retries;
   c.phase = static_cast<std::uint8_t>(APhase::Sent);
   c.attempts = static_cast<std::uint8_t>(std::min(255, c.attempts + 1));
   c.counter = counter;
   c.sent_at = t;
   set_a(d, c);
-  const auto ef = usim::encode_ef_imsi(b_->hss().range().at(d));
-  const auto script = ota::encode_script(ota::script_set_ef_imsi(ef), ota::ScriptFormat::Compact);
-  a_->send(operators::OutgoingSms{d, command(a_->ota().find(iccid)->keys, operators::kUsimRfmTar, counter, script),
-                                  static_cast<std::uint8_t>(Carries::SetImsi), counter});
+  a_send_set_to(d, b_->hss().range().at(d), t);
   ++sets_sent_;
   last_set_tick_ = t;
   if (safe()) a_timers_.emplace(t + s_.procedure.por_timeout, d);
   // Issue 6: observed as the model's a_send_set once A's journal is committed (a_commit_and_flush).
+}
+
+// TS 102 226 §5 / TS 31.102 §4.2.2: UPDATE BINARY EF_IMSI := target, under A's key set and its reserved counter.
+void Fleet::a_send_set_to(std::uint32_t d, const usim::Imsi& target, Tick t) {
+  (void)t;
+  const auto& iccid = devices_[d].iccid();
+  const auto counter = a_->ota().find(iccid)->next_counter - 1;  // reserved by the caller
+  const auto ef = usim::encode_ef_imsi(target);
+  const auto script = ota::encode_script(ota::script_set_ef_imsi(ef), ota::ScriptFormat::Compact);
+  a_->send(operators::OutgoingSms{d, command(a_->ota().find(iccid)->keys, operators::kUsimRfmTar, counter, script),
+                                  static_cast<std::uint8_t>(Carries::SetImsi), counter});
+}
+
+// An IMSI outside every range of the scenario (PLMN 999-99, kept for private networks): the target of a rogue
+// or forged rewrite that the model calls "neither".
+usim::Imsi Fleet::imsi_of(std::uint32_t d, ImsiIs which) const {
+  if (which == ImsiIs::Old) return a_->hss().range().at(d);
+  if (which == ImsiIs::New) return b_->hss().range().at(d);
+  return must(usim::Imsi::parse(fmt::format("99999{:010}", d), usim::MncLength::Two), "IMSI");
+}
+
+// REQ-HO-01 (contract): A ends a leaving device's subscription only by completing the change (a_complete, with
+// evidence). Only the test switch lets A drop the record outside the procedure, as the model's a_terminate does.
+bool Fleet::a_terminate(std::uint32_t d, Tick t) {
+  if (!o_.test_break_contract || a_->hss().find(names_[d].old_imsi) == nullptr) return false;
+  must(a_->erase_subscriber(names_[d].old_imsi), "A terminate");
+  observe(d, "a_terminate", t);
+  return true;
+}
+
+// REQ-HO-02 (trust): A's OTA server writes EF_IMSI only with B's validated allocation, in the procedure's
+// a_send_set. Under the test switch it writes whatever it is told, with its keys and a fresh counter (the model's
+// a_rogue_set); the journal is not touched, as a rogue A would not record it. Returns the counter used.
+std::optional<std::uint64_t> Fleet::a_rogue_set(std::uint32_t d, ImsiIs target, Tick t) {
+  if (!o_.test_break_trust || a_->ota().find(devices_[d].iccid()) == nullptr) return std::nullopt;
+  const auto counter = must(a_->reserve_counter(devices_[d].iccid()), "A counter");
+  a_send_set_to(d, imsi_of(d, target), t);
+  if (target != ImsiIs::New) ghost_[d].other_targets.emplace_back(counter, target);
+  return counter;
 }
 
 // REQ-HO-07: a lost PoR is resolved by an RFM read-back with a higher counter, never by guessing.
@@ -462,6 +515,11 @@ void Fleet::a_handover(const std::vector<std::uint32_t>& ds, Tick t) {
       so.sequence = ++a_batch_seq_;
       so.created = t;
       must(a_->set_meta("handover_sequence", static_cast<std::int64_t>(a_batch_seq_)), "A meta");
+      if (o_.test_break_sealed_handover) {  // REQ-HO-14 broken: the encoded records, no envelope
+        a_plain_batches_out_.push_back(operators::encode_body(operators::BatchRecords{std::move(records)}));
+        records.clear();
+        continue;
+      }
       a_batches_out_.push_back(must(operators::seal_batch(*id_a_, id_b_->public_keys(),
                                                           operators::BatchRecords{std::move(records)}, so),
                                     "seal hand-over"));
@@ -480,13 +538,32 @@ void Fleet::b_accept_handover(ByteSpan file, Tick t) {
     throw Failure{fmt::format("B rejected the hand-over: {}", operators::describe(batch.error()))};
   }
   must(b_->record_batch(batch.value().header), "B batch");
-  for (auto& r : std::get<std::vector<operators::HandOverRecord>>(batch.value().records)) {
+  b_provision(std::get<std::vector<operators::HandOverRecord>>(batch.value().records), t);
+}
+
+// REQ-HO-14 broken: B takes the records as they came, in clear: no signature, no sequence, no replay check.
+void Fleet::b_accept_plain_handover(ByteSpan body, Tick t) {
+  auto records = operators::decode_body(operators::BatchKind::HandOver, body);
+  if (records.failed()) throw Failure{fmt::format("B rejected the hand-over: {}", operators::describe(records.error()))};
+  std::vector<operators::HandOverRecord> fresh;  // without a sequence number, a repeated body is recognised by phase
+  for (auto& r : std::get<std::vector<operators::HandOverRecord>>(records.value())) {
+    const auto idx = b_->hss().range().index_of(r.imsi.digits());
+    if (!idx) continue;
+    ghost_[static_cast<std::uint32_t>(*idx)].keys_in_clear = true;
+    if (static_cast<BPhase>(b_->change(static_cast<std::uint32_t>(*idx)).phase) == BPhase::Allocated) fresh.push_back(std::move(r));
+  }
+  b_provision(fresh, t);
+}
+
+void Fleet::b_provision(std::vector<operators::HandOverRecord>& records, Tick t) {
+  for (auto& r : records) {
     const auto idx = b_->hss().range().index_of(r.imsi.digits());
     if (!idx) continue;
     const auto d = static_cast<std::uint32_t>(*idx);
     operators::AucRecord rec;
     rec.k = r.aka.k;
-    rec.opc = std::get<aka::Opc>(r.aka.op);
+    // REQ-HO-03: the common profile (OP = 0 on both sides) lets B use A's OPc; broken, B derives its own.
+    rec.opc = b_own_op_ ? aka::derive_opc(r.aka.k, *b_own_op_) : std::get<aka::Opc>(r.aka.op);
     rec.sqn = r.aka.sqn;
     must(b_->put_subscriber(d, r.imsi.digits(), std::move(rec)), "B provision");
     ota::KeySet ks;
@@ -897,9 +974,23 @@ void Fleet::crash_a(Tick t, bool flush_notices) {
   a_notices_out_.clear();
   a_inbox_.clear();
   a_batches_out_.clear();
+  a_plain_batches_out_.clear();
   b_batches_taken_ = 0;
   a_timers_ = {};
   open_a();
+  if (o_.test_break_journal) {  // REQ-HO-11 broken: the sends A never made durable are gone after the restart
+    must(a_->begin(), "A begin");
+    for (const auto& [d, before] : std::exchange(a_unjournaled_, {})) {
+      DeviceChange c = a_->change(d);
+      const auto p = static_cast<APhase>(c.phase);
+      if (p != APhase::Sent && p != APhase::ReadingBack) continue;
+      c.phase = before.phase;
+      c.attempts = before.attempts;
+      c.polls = before.polls;
+      set_a(d, c);
+    }
+    must(a_->commit(), "A commit");
+  }
   a_rebuild(t);
   // What the resumed A derived from its journal (counter notices, a re-sealed hand-over) goes out now.
   if (flush_notices)
@@ -966,7 +1057,12 @@ void Fleet::a_commit_and_flush(Tick t) {
   // never leaves because of a crash is a lost message in the model.
   for (const auto& m : out) {
     const SmsTag tag{static_cast<Carries>(m.carries), m.counter};
-    if (tag.what == Carries::SetImsi) ghost_[m.device].sent_set.push_back(SentSet{ImsiIs::New, m.counter, 0});
+    if (tag.what == Carries::SetImsi) {
+      ImsiIs target = ImsiIs::New;
+      for (const auto& [c, i] : ghost_[m.device].other_targets)
+        if (c == m.counter) target = i;
+      ghost_[m.device].sent_set.push_back(SentSet{target, m.counter, 0});
+    }
     if (tag.what == Carries::ReadImsi) ghost_[m.device].sent_read.push_back(SentRead{m.counter, 0});
     if (tag.what == Carries::SetImsi || tag.what == Carries::ReadImsi)
       observe(m.device, tag.what == Carries::SetImsi ? "a_send_set" : "a_send_read", t, {{"c", m.counter}});
@@ -987,6 +1083,7 @@ void Fleet::a_commit_and_flush(Tick t) {
   for (const auto& n : std::exchange(a_notices_out_, {})) handle_notice_at_b(n, t);
   // Hand-over batches leave after A's commit too; B applies them in its open step.
   for (auto& file : std::exchange(a_batches_out_, {})) b_accept_handover(file, t);
+  for (auto& body : std::exchange(a_plain_batches_out_, {})) b_accept_plain_handover(body.expose(), t);
 }
 
 void Fleet::b_commit_and_flush(Tick t) {

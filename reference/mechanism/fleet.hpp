@@ -47,6 +47,14 @@ struct FleetOptions {
   bool test_break_evidence = false;           // REQ-HO-06: A deletes its record without PoR/read-back/attach
   bool test_break_read_back = false;          // REQ-HO-07: A may cancel a sent rewrite without a read-back
   bool test_break_counter_handover = false;   // REQ-HO-15: A completes without passing its counter to B
+  // The rows of the requirement table whose flaw is a party or component acting outside the procedure; each
+  // switch adds that behaviour (the step driver performs it as the model's action of the same name).
+  bool test_break_contract = false;          // REQ-HO-01: A may end a leaving device's subscription (a_terminate)
+  bool test_break_trust = false;             // REQ-HO-02: A's OTA server writes any IMSI it is told (a_rogue_set)
+  bool test_break_common_aka = false;        // REQ-HO-03: B's AuC runs Milenage with its own OP, not OP = 0
+  bool test_break_secured_ota = false;       // REQ-HO-04: the card's RFM TAR takes packets without CC (MSL 00)
+  bool test_break_journal = false;           // REQ-HO-11: A's record of a sent rewrite is lost when A crashes
+  bool test_break_sealed_handover = false;   // REQ-HO-14: the hand-over leaves A unsealed (K and OTA keys in clear)
 };
 
 struct Summary {

@@ -14,10 +14,12 @@
 
 #include <fmt/format.h>
 
+#include "reference/aka/types.hpp"
 #include "reference/crypto/x25519.hpp"
 #include "reference/mechanism/device.hpp"
 #include "reference/mechanism/fleet.hpp"
 #include "reference/operators/batch.hpp"
+#include "reference/operators/batch_codec.hpp"
 #include "reference/operators/mno.hpp"
 #include "reference/ota/rfm.hpp"
 
@@ -77,6 +79,10 @@ struct Ghost {
   // counters stay as b_rekey left them (the model has no B command after the re-key).
   std::optional<std::pair<std::uint64_t, std::uint64_t>> at_rekey;
   std::vector<std::uint64_t> counters_sent;  // every CNTR that left for this card (REQ-HO-09: never twice)
+  // Rewrites that do not target alloc(d) (A's rogue rewrites under the REQ-HO-02 switch): counter → target.
+  std::vector<std::pair<std::uint64_t, ImsiIs>> other_targets;
+  // REQ-HO-14 switch: this device's K and OTA keys (generation 0) crossed the M2M operator's link in clear.
+  bool keys_in_clear = false;
 };
 
 // Operator-to-operator messages that are not batches (REQ-HO-15 completion with A's counter, cancellation,
@@ -127,9 +133,16 @@ class Fleet {
   [[nodiscard]] bool a_may_complete(std::uint32_t d) const;
   bool a_cancel(std::uint32_t d, Tick t);
   void a_rebuild(Tick t);
+  void a_send_set_to(std::uint32_t d, const usim::Imsi& target, Tick t);
+  // ---- outside the procedure (test switches of the requirement table) ----
+  bool a_terminate(std::uint32_t d, Tick t);                                        // REQ-HO-01 broken
+  std::optional<std::uint64_t> a_rogue_set(std::uint32_t d, ImsiIs target, Tick t);  // REQ-HO-02 broken
+  [[nodiscard]] usim::Imsi imsi_of(std::uint32_t d, ImsiIs which) const;
   // ---- B's procedure ----
   void b_allocate(Tick t, std::optional<std::uint32_t> only = std::nullopt);
   void b_accept_handover(ByteSpan file, Tick t);
+  void b_accept_plain_handover(ByteSpan body, Tick t);  // REQ-HO-14 broken: no envelope, no checks of the sender
+  void b_provision(std::vector<operators::HandOverRecord>& records, Tick t);
   void b_send_rekey_init(std::uint32_t d, Tick t);
   void b_send_rekey_commit(std::uint32_t d, Tick t);
   void b_on_por(std::uint32_t d, const Sms& sms, Tick t);
@@ -177,13 +190,18 @@ class Fleet {
   std::vector<Notice> a_notices_out_;
   std::vector<Notice> a_inbox_;  // notices from B waiting for A's next step
   std::vector<Bytes> a_batches_out_;
+  std::vector<operators::BatchBody> a_plain_batches_out_;  // REQ-HO-14 broken: hand-overs in clear
   std::uint64_t a_batch_seq_ = 0;
+  // REQ-HO-11 broken: the journal entries of sent rewrites that a crash loses (device → its change before the send)
+  std::unordered_map<std::uint32_t, DeviceChange> a_unjournaled_;
   // B's volatile state (B does not crash in these scenarios; its ephemeral keys are volatile by design)
   std::deque<std::uint32_t> b_rekey_;
   std::priority_queue<std::pair<Tick, std::uint32_t>, std::vector<std::pair<Tick, std::uint32_t>>, std::greater<>> b_timers_;
   std::unordered_map<std::uint32_t, crypto::X25519PrivateKey> b_ephemeral_;
   std::unordered_map<std::uint32_t, crypto::X25519PublicKey> b_ephemeral_pub_;
   std::unordered_map<std::uint32_t, ota::KeySet> b_pending_ota_;
+  // REQ-HO-03 broken: B's AuC derives OPc from its own OP instead of the common OP = 0 the cards use.
+  std::optional<aka::Op> b_own_op_;
   std::vector<Notice> b_notices_out_;
   std::vector<Bytes> b_batches_out_;
   std::size_t b_batches_taken_ = 0;  // of b_batches_out_, applied in A's open step

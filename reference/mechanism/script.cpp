@@ -7,25 +7,43 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "reference/crypto/random.hpp"
 #include "reference/mechanism/fleet_impl.hpp"
+#include "reference/ota/server.hpp"
+#include "reference/ota/sms.hpp"
+#include "reference/usim/usim_files.hpp"
 
 namespace mnoswitch::mechanism {
 
 bool break_guard(BrokenGuards& g, std::string_view r) {
+  if (r == "REQ-HO-01") return g.contract = true;
+  if (r == "REQ-HO-02") return g.trust = true;
+  if (r == "REQ-HO-03") return g.common_aka = true;
+  if (r == "REQ-HO-04") return g.secured_ota = true;
   if (r == "REQ-HO-05") return g.make_before_break = true;
   if (r == "REQ-HO-06") return g.evidence = true;
   if (r == "REQ-HO-07") return g.read_back = true;
   if (r == "REQ-HO-09") return g.counter_check = true;
+  if (r == "REQ-HO-11") return g.journal = true;
   if (r == "REQ-HO-12") return g.rekey = true;
+  if (r == "REQ-HO-14") return g.sealed_handover = true;
   if (r == "REQ-HO-15") return g.counter_handover = true;
   return false;
+}
+
+const std::vector<std::string_view>& breakable_guards() {
+  static const std::vector<std::string_view> r{"REQ-HO-01", "REQ-HO-02", "REQ-HO-03", "REQ-HO-04", "REQ-HO-05",
+                                               "REQ-HO-06", "REQ-HO-07", "REQ-HO-09", "REQ-HO-11", "REQ-HO-12",
+                                               "REQ-HO-14", "REQ-HO-15"};
+  return r;
 }
 
 const std::vector<std::string_view>& script_actions() {
   static const std::vector<std::string_view> a{"b_allocate", "a_handover",  "a_send_set", "card_apply_set",
                                                "a_recv_por", "a_send_read", "card_read",  "a_recv_read",
                                                "dev_attach", "a_complete",  "a_cancel",   "b_rekey",
-                                               "b_close",    "crash_a",     "net_lose"};
+                                               "b_close",    "crash_a",     "net_lose",
+                                               "a_terminate", "a_rogue_set", "atk_inject"};
   return a;
 }
 
@@ -70,7 +88,7 @@ class ScriptDriver {
     return out;
   }
 
-  StepResult step(std::string_view action, std::uint32_t d, std::optional<std::uint64_t> c) {
+  StepResult step(std::string_view action, std::uint32_t d, std::optional<std::uint64_t> c, ImsiIs target) {
     StepResult r;
     if (d >= f_.n_) return unknown(r, fmt::format("no device {} (the fleet has {})", d, f_.n_));
     ++t_;
@@ -90,6 +108,9 @@ class ScriptDriver {
     else if (action == "b_close") b_close(r, d);
     else if (action == "crash_a") crash_a(r);
     else if (action == "net_lose") r.allowed = true;  // the SMSC memory keeps it; a lost message is never delivered
+    else if (action == "a_terminate") a_terminate(r, d);
+    else if (action == "a_rogue_set") a_rogue_set(r, d, target);
+    else if (action == "atk_inject") atk_inject(r, d, target);
     else return unknown(r, not_driven(action));
     // Whatever the step changed is observed (the fleet's own observe points cover most of it).
     for (std::uint32_t x = 0; x < f_.n_; ++x) f_.observe(x, action, t_);
@@ -116,6 +137,12 @@ class ScriptDriver {
     o.test_break_read_back = s.broken.read_back;
     o.test_break_counter_check = s.broken.counter_check;
     o.test_break_counter_handover = s.broken.counter_handover;
+    o.test_break_contract = s.broken.contract;
+    o.test_break_trust = s.broken.trust;
+    o.test_break_common_aka = s.broken.common_aka;
+    o.test_break_secured_ota = s.broken.secured_ota;
+    o.test_break_journal = s.broken.journal;
+    o.test_break_sealed_handover = s.broken.sealed_handover;
     return o;
   }
   static StepResult& unknown(StepResult& r, std::string why) {
@@ -126,9 +153,6 @@ class ScriptDriver {
   static std::string not_driven(std::string_view a) {
     if (a == "m2m_decide") return "m2m_decide: the driver starts with every device decided (model Init leaves `wanted` free); the M2M operator's decision is no implementation step";
     if (a == "crash_b") return "crash_b: B's process crash is not implemented in the fleet (the model's crash_b is a stutter)";
-    if (a == "atk_inject") return "atk_inject: the driver has no attacker forging secured packets (the card's RFM TAR requires a CC under KID, REQ-HO-04; the implementation has no switch for it)";
-    if (a == "a_rogue_set") return "a_rogue_set: A acting outside the procedure (REQ-HO-02, trust) is no operation of the implementation";
-    if (a == "a_terminate") return "a_terminate: A dropping a leaving device outside the procedure (REQ-HO-01, contract) is no operation of the implementation";
     return fmt::format("{}: not an action of the model (spec/mechanism.md §5)", a);
   }
   static void refuse(StepResult& r, std::string why) {
@@ -224,13 +248,19 @@ class ScriptDriver {
     std::vector<Sms> parts;
     for (const auto& m : down_)
       if (m.device == d && m.party == Party::MnoA && m.tag.what == what && m.tag.counter == *c) parts.push_back(m);
+    bool forged = false;
+    if (parts.empty() && what == Carries::SetImsi)
+      for (const auto& m : forged_)
+        if (m.device == d && m.tag.counter == *c) parts.push_back(m), forged = true;
     if (parts.empty()) return refuse(r, fmt::format("no {} with counter {} was sent to device {}", what == Carries::SetImsi ? "SET EF_IMSI" : "READ EF_IMSI", *c, d));
     const std::uint64_t card_ctr = f_.devices_[d].ota_counter(kKvnOriginal);
     const std::string_view want = what == Carries::SetImsi ? "card_apply_set" : "card_read";
     begin();
     for (auto& m : parts) r.allowed = f_.deliver_one(m, t_) == want || r.allowed;
     finish();
-    if (!r.allowed)
+    if (!r.allowed && forged)
+      r.refusal = "the card refused the unsecured packet: its RFM TAR's minimum security level asks for CC, ciphering and a counter (TS 102 226 §8.2.1.3.2.4, REQ-HO-04)";
+    else if (!r.allowed)
       r.refusal = f_.mode() == ota::CounterMode::Higher && *c <= card_ctr
                       ? fmt::format("the card refused it: counter {} not higher than its own {} (TS 102 225 §5.1.1, REQ-HO-09)", *c, card_ctr)
                       : "the card refused the packet";
@@ -365,11 +395,74 @@ class ScriptDriver {
     r.allowed = true;
   }
 
+  // REQ-HO-01 broken: A drops the subscription of a device that is leaving, before the change is complete.
+  void a_terminate(StepResult& r, std::uint32_t d) {
+    if (!opt_.test_break_contract)
+      return refuse(r, "A ends a leaving device's subscription only by completing the change, with evidence (REQ-HO-01: contract)");
+    begin();
+    r.allowed = f_.a_terminate(d, t_);
+    finish();
+    if (!r.allowed) r.refusal = "A holds no subscription at the device's IMSI";
+  }
+
+  // REQ-HO-02 broken: A writes an IMSI of its choosing with its own keys and a fresh counter.
+  void a_rogue_set(StepResult& r, std::uint32_t d, ImsiIs target) {
+    if (!opt_.test_break_trust)
+      return refuse(r, "A's OTA server writes EF_IMSI only with B's validated allocation, as the procedure's a_send_set (REQ-HO-02: trust)");
+    begin();
+    const auto c = f_.a_rogue_set(d, target, t_);
+    finish();
+    r.allowed = c.has_value();
+    r.counter = c;
+    if (!r.allowed) r.refusal = "A holds no OTA record for the card";
+  }
+
+  // The model's attacker: a SET EF_IMSI packet to the card's RFM TAR with no security at all (SPI 00 00: no CC,
+  // not ciphered, no counter, no PoR), since it knows no key of the card; the originator address is spoofed,
+  // which SMS-PP allows. The SMSC carries it (the step is always allowed); whether the card runs it is its
+  // minimum security level (REQ-HO-04), at card_apply_set.
+  void atk_inject(StepResult& r, std::uint32_t d, ImsiIs target) {
+    const std::uint64_t c = f_.devices_[d].ota_counter(kKvnOriginal) + 1 + forged_count_++;  // names the packet
+    ota::CommandSpec spec;
+    spec.spi = ota::Spi{};
+    spec.kic = ota::KicByte::make(ota::KeyVersion(kKvnOriginal), ota::CipherAlgorithm::AesCbc);
+    spec.kid = ota::KidByte::make_cc(ota::KeyVersion(kKvnOriginal), ota::CcAlgorithm::AesCmac);
+    spec.tar = operators::kUsimRfmTar;
+    spec.counter = *ota::OtaCounter::make(c);
+    spec.data = ota::encode_script(ota::script_set_ef_imsi(usim::encode_ef_imsi(f_.imsi_of(d, target))), ota::ScriptFormat::Compact);
+    ByteArray<16> guess{};  // the attacker's own keys: unused by SPI 00 00, and no key of the card
+    crypto::random_bytes(guess);
+    ota::KeySet mine;
+    mine.kvn = ota::KeyVersion(kKvnOriginal);
+    mine.kic = ota::KicKey(guess);
+    mine.kid = ota::KidKey(guess);
+    auto packet = ota::wrap_command(spec, mine);
+    if (packet.failed()) throw std::runtime_error(fmt::format("atk_inject: {}", ota::describe(packet.error())));
+    for (auto& ud : ota::command_packet_user_data(packet.value(), static_cast<std::uint16_t>(c & 0xFFFFu))) {
+      ota::SmsDeliver sms;
+      sms.originator = ota::SmsAddress{0x91, "4470000001"};
+      sms.user_data = std::move(ud);
+      Sms m;
+      m.device = d;
+      m.party = Party::MnoA;  // the address it claims; no PoR is asked, so nothing goes back
+      m.tag = SmsTag{Carries::SetImsi, c};
+      m.tpdu = ota::encode_sms_deliver(sms);
+      forged_.push_back(std::move(m));
+    }
+    // The model's atk_inject(k): a packet the card's MSL accepts without CC counts as under the card's own key
+    // set (k = ota(d)); one it refuses is under the attacker's key, which is no key of the card.
+    f_.ghost_[d].sent_set.push_back(SentSet{target, c, opt_.test_break_secured_ota ? f_.last_[d].ota : kForeignKey});
+    r.allowed = true;
+    r.counter = c;
+  }
+
   FleetOptions opt_;
   Fleet f_;
   Tick t_ = 0;
   std::vector<Sms> down_, up_;  // every SMS ever sent towards a card / towards an operator
   std::vector<Notice> held_;    // A's notices to B not yet delivered
+  std::vector<Sms> forged_;     // the attacker's packets (atk_inject), deliverable like any SMS
+  std::uint64_t forged_count_ = 0;
 };
 
 }  // namespace detail
@@ -385,9 +478,9 @@ Result<std::unique_ptr<Script>, std::string> Script::open(const ScriptOptions& o
 Script::Script(std::unique_ptr<detail::ScriptDriver> p) : p_(std::move(p)) {}
 Script::~Script() = default;
 
-StepResult Script::step(std::string_view action, std::uint32_t d, std::optional<std::uint64_t> c) {
+StepResult Script::step(std::string_view action, std::uint32_t d, std::optional<std::uint64_t> c, ImsiIs target) {
   try {
-    return p_->step(action, d, c);
+    return p_->step(action, d, c, target);
   } catch (const detail::Failure& e) {
     throw std::runtime_error(e.message);
   } catch (const detail::CrashNow&) {

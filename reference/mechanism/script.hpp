@@ -31,9 +31,18 @@ struct BrokenGuards {
   bool counter_check = false;      // REQ-HO-09
   bool rekey = false;              // REQ-HO-12: B closes without re-keying (the scenario's `rekey: false` path)
   bool counter_handover = false;   // REQ-HO-15
+  // Behaviour outside the procedure (FleetOptions::test_break_* of the same requirement):
+  bool contract = false;           // REQ-HO-01: A may terminate a leaving device (a_terminate)
+  bool trust = false;              // REQ-HO-02: A may write any IMSI (a_rogue_set)
+  bool common_aka = false;         // REQ-HO-03: B's AuC uses its own OP
+  bool secured_ota = false;        // REQ-HO-04: the card takes packets without CC (atk_inject then applies)
+  bool journal = false;            // REQ-HO-11: a crash of A loses its record of sent rewrites
+  bool sealed_handover = false;    // REQ-HO-14: the hand-over travels in clear
 };
 // "REQ-HO-05" → that switch; false for a requirement the implementation cannot switch off.
 [[nodiscard]] bool break_guard(BrokenGuards& g, std::string_view requirement);
+// The requirements break_guard knows, in order ("REQ-HO-01", ...).
+[[nodiscard]] const std::vector<std::string_view>& breakable_guards();
 
 struct ScriptOptions {
   Variant variant = Variant::Safe;
@@ -59,8 +68,10 @@ class Script {
   Script& operator=(const Script&) = delete;
 
   // One model action. `d`: device; `c`: the counter of the message a delivery (card_apply_set, card_read) or an
-  // answer (a_recv_por, a_recv_read) refers to. Throws std::runtime_error on an internal failure (SQLite).
-  StepResult step(std::string_view action, std::uint32_t d, std::optional<std::uint64_t> c = std::nullopt);
+  // answer (a_recv_por, a_recv_read) refers to; `target`: the IMSI a_rogue_set / atk_inject writes (its
+  // allocation, its original IMSI, or one outside every range). Throws std::runtime_error on an internal failure.
+  StepResult step(std::string_view action, std::uint32_t d, std::optional<std::uint64_t> c = std::nullopt,
+                  ImsiIs target = ImsiIs::New);
 
   [[nodiscard]] std::uint32_t devices() const noexcept;
   [[nodiscard]] nlohmann::json state() const;  // the abstract state (spec/mechanism.md §5 JSON)

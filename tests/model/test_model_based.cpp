@@ -250,8 +250,11 @@ TEST_CASE("model-based: safe, every guard on, 1-3 devices: each step is a model 
   // The test is not vacuous: most commands reached the model check, and the implementation refused some.
   CHECK(t.validated > 3 * t.cases);
   CHECK(t.refused > 0);
-  // Every action the driver performs reached the model check at least once.
+  // Every action of the procedure the driver performs reached the model check at least once. The three actions
+  // outside it (a_terminate, a_rogue_set, atk_inject) exist for the replay of REQ-HO-01/02/04 refutations with
+  // a guard switched off (tests/model/test_replay.cpp); with every guard on, safe's model has no such step.
   for (auto a : mm::script_actions()) {
+    if (a == "a_terminate" || a == "a_rogue_set" || a == "atk_inject") continue;
     INFO(a);
     CHECK(t.actions.count(std::string(a)) == 1);
   }

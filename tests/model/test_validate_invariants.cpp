@@ -128,6 +128,7 @@ std::vector<mm::AbstractDevice> devices_of(const json& st, std::vector<mm::Devic
     d.rekeyed = j["rekeyed"];
     d.closed = j["closed"];
     d.replayed = j["replayed"];
+    d.b_runs_profile = std::find(st["sup_b"].begin(), st["sup_b"].end(), j["prof"]) != st["sup_b"].end();
     ds.push_back(d);
   }
   auto gen_of = [](const std::string& label) { return static_cast<mm::KeyGen>(label.back() - '0'); };
@@ -187,6 +188,9 @@ TEST_CASE("invariants both ways: C++ predicates and Z3 formulas agree on random 
     // The C++ INV-EVIDENCE takes "proven/done ⇒ allocated" (H-PHASE) for granted; the formula states it.
     for (auto& d : ds)
       if (d.proven || d.done) d.allocated = true;
+    // sup_b is one set for the fleet (B's AuC): the REQ-HO-03 switch takes the common profile out of it.
+    const bool b_runs = *rc::gen::weightedElement<bool>({{4, true}, {1, false}});
+    for (auto& d : ds) d.b_runs_profile = b_runs;
     const auto names = names_for(n);
     const json st = mm::fleet_json(names, ds);
     const auto c = cpp_verdicts(ds, names);

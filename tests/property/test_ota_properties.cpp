@@ -136,7 +136,7 @@ Case gen_case(std::size_t max_data) {
 
 }  // namespace
 
-TEST_CASE("all 65,536 SPI values decode to exactly one setting or are reserved; encode inverts decode [REQ-OTA-01]",
+TEST_CASE("all 65,536 SPI values decode to exactly one setting or are reserved, encode inverts decode [REQ-OTA-01]",
           "[ota][property]") {
   std::size_t valid = 0;
   for (unsigned raw = 0; raw <= 0xFFFF; ++raw) {
@@ -152,7 +152,7 @@ TEST_CASE("all 65,536 SPI values decode to exactly one setting or are reserved; 
   CHECK(valid == 32u * 48u);
 }
 
-TEST_CASE("every valid SPI wraps and unwraps (3DES, AES-128); DS is refused [REQ-OTA-01][REQ-OTA-10]",
+TEST_CASE("every valid SPI wraps and unwraps (3DES, AES-128), DS is refused [REQ-OTA-01][REQ-OTA-10]",
           "[ota][property]") {
   for (unsigned raw = 0; raw <= 0xFFFF; ++raw) {
     auto spi = Spi::decode(static_cast<std::uint16_t>(raw));

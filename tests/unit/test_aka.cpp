@@ -62,7 +62,7 @@ TEST_CASE("REQ-AKA-05 REQ-AKA-07 USIM accepts a TS 35.208 AUTN and records its S
   CHECK(st.seq_ms[sqn.ind(kInd5)] == sqn.seq(kInd5));
 }
 
-TEST_CASE("REQ-AKA-05 a forged MAC is a MAC failure even when the SQN is stale; state unchanged",
+TEST_CASE("REQ-AKA-05 a forged MAC is a MAC failure even when the SQN is stale, state unchanged",
           "[aka][usim][REQ-AKA-05]") {
   const Milenage m = set20_milenage();
   const Sqn sqn = aka_test::sqn_hex(set20()["SQN"]);
@@ -104,7 +104,7 @@ TEST_CASE("REQ-AKA-07 a replay is a synch failure whose AUTS carries the highest
   CHECK(fmt::format("{}", sqn_ms.value()) == set20()["SQN"]);
 }
 
-TEST_CASE("REQ-AKA-07 Annex C.2.2: each IND slot is independent; Δ and L limits", "[aka][sqn][REQ-AKA-07]") {
+TEST_CASE("REQ-AKA-07 Annex C.2.2: each IND slot is independent, Δ and L limits", "[aka][sqn][REQ-AKA-07]") {
   auto st = UsimSqnState::fresh(kInd5);
   st.record(Sqn::compose(10, 0, kInd5).value());
   CHECK_FALSE(is_fresh(st, Sqn::compose(10, 0, kInd5).value()));
@@ -158,7 +158,7 @@ TEST_CASE("REQ-AKA-06 AuC SQN exhaustion is an error and leaves the state unchan
   CHECK_FALSE(describe(AucError::MacSFailure).empty());
 }
 
-TEST_CASE("REQ-AKA-11 AuC vector with a TS 35.208 RAND matches the table; batch has distinct RANDs, rising SQNs",
+TEST_CASE("REQ-AKA-11 AuC vector with a TS 35.208 RAND matches the table, batch has distinct RANDs, rising SQNs",
           "[aka][auc][REQ-AKA-11]") {
   const Milenage m = set20_milenage();
   const Sqn target = aka_test::sqn_hex(set20()["SQN"]);

@@ -342,7 +342,7 @@ TEST_CASE("an IMSI outside B's ranges is rejected", "[batch][REQ-HO-65]") {
   s.expect_rejected(s.seal(std::move(recs2)), BatchError::ImsiOutOfRange);
 }
 
-TEST_CASE("an IMSI already in use in B's HSS is rejected; one reserved for the same card is not",
+TEST_CASE("an IMSI already in use in B's HSS is rejected, one reserved for the same card is not",
           "[batch][REQ-HO-66]") {
   HandOverSetup s;
   // IMSI 2 is active for another card.
@@ -371,7 +371,7 @@ TEST_CASE("rejections name the record and never print key material", "[batch][RE
   CHECK(fmt::format("{}", hand_over(1).aka.k) == "<redacted>");
 }
 
-TEST_CASE("identity key file and public JSON round trip; bad files are refused",
+TEST_CASE("identity key file and public JSON round trip, bad files are refused",
           "[batch][REQ-HO-50][REQ-HO-51][REQ-HO-52]") {
   auto id = OperatorIdentity::generate(op_id("mno-a"));
   auto file = encode_identity(id);

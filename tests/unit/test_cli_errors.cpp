@@ -61,7 +61,7 @@ TEST_CASE("cli: ota wrap --originator takes 1 to 20 digits (TS 23.040 §9.1.2.5)
   CHECK(run(kWrap + " --originator 123456789012345678901").code == 2);
 }
 
-TEST_CASE("cli: an unknown command is named; stray arguments are not echoed (they may be keys)", "[cli][errors]") {
+TEST_CASE("cli: an unknown command is named, stray arguments are not echoed (they may be keys)", "[cli][errors]") {
   const auto u = run("nosuch");
   CHECK(u.code == 2);
   CHECK(u.err.find("unknown command \"nosuch\"") != std::string::npos);
@@ -143,7 +143,7 @@ TEST_CASE("cli: long hex is never echoed in an error, whichever option it lands 
   }
 }
 
-TEST_CASE("cli: unknown sub-commands and options are named; extra options of --replay are refused", "[cli][errors]") {
+TEST_CASE("cli: unknown sub-commands and options are named, extra options of --replay are refused", "[cli][errors]") {
   const auto a = run("aka frobnicate");
   CHECK(a.code == 2);
   CHECK(a.err.find("aka: unknown command \"frobnicate\"") != std::string::npos);

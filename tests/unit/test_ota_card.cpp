@@ -63,7 +63,7 @@ TEST_CASE("status 00: accepted, data back, counter to commit [REQ-OTA-10][REQ-OT
   CHECK(c.counters.at(1) == ctr(5));  // open_command itself changed nothing
 }
 
-TEST_CASE("status 01: a CC byte flipped; nothing accepted, counter unchanged [REQ-OTA-12]", "[ota][card]") {
+TEST_CASE("status 01: a CC byte flipped, nothing accepted, counter unchanged [REQ-OTA-12]", "[ota][card]") {
   FakeCard c = card_with_keys();
   Spi plain = default_spi();
   plain.ciphered = false;
@@ -130,7 +130,7 @@ TEST_CASE("counter modes 00 and 01 never check nor commit [REQ-OTA-11]", "[ota][
   }
 }
 
-TEST_CASE("status 05: ciphertext not whole blocks; KIc key of the wrong size [REQ-OTA-05]", "[ota][card]") {
+TEST_CASE("status 05: ciphertext not whole blocks, KIc key of the wrong size [REQ-OTA-05]", "[ota][card]") {
   FakeCard c = card_with_keys();
   Bytes p = wrap(spec(), c);
   p.pop_back();
@@ -265,7 +265,7 @@ TEST_CASE("PoR: status 00 and application statuses are secured as the SPI asks [
 }
 
 TEST_CASE(
-    "PoR: error PoRs go plain even when the SPI asks for CC and ciphering; the server reads them "
+    "PoR: error PoRs go plain even when the SPI asks for CC and ciphering, the server reads them "
     "[REQ-OTA-15][REQ-OTA-16]",
     "[ota][por]") {
   FakeCard c = card_with_keys();
@@ -284,7 +284,7 @@ TEST_CASE(
   CHECK_FALSE(r.value().deciphered);
 }
 
-TEST_CASE("PoR reader: status 00 without the CC asked for is refused; a flipped CC is refused [REQ-OTA-16]",
+TEST_CASE("PoR reader: status 00 without the CC asked for is refused, a flipped CC is refused [REQ-OTA-16]",
           "[ota][por]") {
   FakeCard c = card_with_keys();
   const Spi s = default_spi();
@@ -339,7 +339,7 @@ TEST_CASE("por_wanted follows SPI octet 2 [REQ-OTA-15]", "[ota][por]") {
   CHECK(por_wanted(v, ResponseStatus::CounterLow));
 }
 
-TEST_CASE("ota por (CLI) on a ciphered PoR: right keys read it (0); swapped keys or a flipped bit do not verify (1)",
+TEST_CASE("ota por (CLI) on a ciphered PoR: right keys read it (0), swapped keys or a flipped bit do not verify (1)",
           "[ota][card][cli][REQ-OTA-16]") {
   FakeCard c = card_with_keys();
   auto v = open_command(wrap(spec(), c), c.view());

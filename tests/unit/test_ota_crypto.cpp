@@ -43,7 +43,7 @@ TEST_CASE("3DES 3 keys: SP 800-67 Appendix B example [REQ-OTA-07]", "[crypto][ot
   CHECK(to_hex(c.value()) == "a826fd8ce53b855fcce21c8112256fe668d5c05dd9b6b900");
 }
 
-TEST_CASE("3DES 2 keys equals 3 keys with K3 = K1; CBC chains with a zero IV [REQ-OTA-07]", "[crypto][ota]") {
+TEST_CASE("3DES 2 keys equals 3 keys with K3 = K1, CBC chains with a zero IV [REQ-OTA-07]", "[crypto][ota]") {
   const Bytes k2 = h("0123456789abcdef23456789abcdef01");
   const Bytes k3 = h("0123456789abcdef23456789abcdef010123456789abcdef");
   const Bytes pt = h("00112233445566778899aabbccddeeff");

@@ -45,7 +45,7 @@ TEST_CASE("status codes 00..0C by name, others reserved [REQ-OTA-20]", "[ota][sp
 }
 
 TEST_CASE(
-    "one SMS up to 137 octets of packet; longer packets concatenate with IEI 70 first only [REQ-OTA-30][REQ-OTA-31]",
+    "one SMS up to 137 octets of packet, longer packets concatenate with IEI 70 first only [REQ-OTA-30][REQ-OTA-31]",
     "[ota][sms]") {
   Bytes p137(137, 0xA5), p138(138, 0x5A);
   auto one = command_packet_user_data(p137, 7);

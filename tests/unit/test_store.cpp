@@ -177,7 +177,7 @@ TEST_CASE("IMSI ranges, reservations and the ImsiView", "[store][REQ-HO-74]") {
   CHECK(s.store.reserve_imsi(imsi_b(5), iccid(6)).failed());
 }
 
-TEST_CASE("outgoing sequences never repeat, also across reopen; sent files are kept", "[store][REQ-HO-78]") {
+TEST_CASE("outgoing sequences never repeat, also across reopen, sent files are kept", "[store][REQ-HO-78]") {
   StoreSetup s;
   auto a = op_id("mno-a");
   CHECK(s.store.next_outgoing_sequence(a).value() == 1);
