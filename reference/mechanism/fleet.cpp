@@ -23,7 +23,9 @@
 #include <fmt/format.h>
 
 #include "reference/aka/milenage.hpp"
+#include "reference/crypto/hkdf.hpp"
 #include "reference/crypto/random.hpp"
+#include "reference/crypto/wipe.hpp"
 #include "reference/mechanism/device.hpp"
 #include "reference/operators/batch.hpp"
 #include "reference/operators/batch_codec.hpp"
@@ -185,6 +187,7 @@ AbstractDevice Fleet::abstract(std::uint32_t d) const {
   }
   x.knows_a_key = 1;  // A personalised K and the OTA key set (generation 0) and never forgets them
   x.knows_a_ota = 1;
+  if (ghost_[d].rekey_known_to_a) x.knows_a_key = x.knows_a_ota = 3;  // and, REQ-HO-13 broken, generation 1
   x.knows_b_key = static_cast<std::uint8_t>((b_took_handover ? 1 : 0) | (ghost_[d].rekeyed_by_agreement ? 2 : 0));
   x.knows_b_ota = x.knows_b_key;
   x.sent_set = ghost_[d].sent_set;
@@ -593,6 +596,18 @@ void Fleet::b_send_rekey_init(std::uint32_t d, Tick t) {
   c.sent_at = t;
   set_b(d, c);
   auto secret = crypto::x25519_generate();
+  if (o_.test_break_key_agreement) {
+    // REQ-HO-13 broken: B's secret is HKDF(KID of the handed-over key set, ICCID). A holds that KID, reads the
+    // card's public key in the PoR (ciphered under the old KIc, which A holds too) and derives K' and the new
+    // OTA keys exactly as B does: a re-key under the old keys, in effect.
+    static constexpr std::string_view kInfo = "mnoswitch test: re-key secret from the old KID";
+    const Bytes salt(iccid.begin(), iccid.end());
+    const Bytes info(kInfo.begin(), kInfo.end());
+    std::array<std::uint8_t, crypto::kX25519KeySize> seed{};
+    if (crypto::hkdf_sha256(b_->ota().find(iccid)->keys.kid.expose(), salt, info, seed).failed()) throw Failure{"HKDF"};
+    secret = crypto::X25519PrivateKey(std::span<const std::uint8_t, crypto::kX25519KeySize>(seed));
+    crypto::secure_wipe(seed);
+  }
   const auto pub = crypto::x25519_public(secret);
   b_ephemeral_.insert_or_assign(d, std::move(secret));
   b_ephemeral_pub_.insert_or_assign(d, pub);
@@ -717,6 +732,7 @@ std::string_view Fleet::deliver_one(Sms& sms, Tick t) {
       case Carries::RekeyCommit:
         if (before_gen != dev.card().generation()) {
           g.rekeyed_by_agreement = true;
+          g.rekey_known_to_a = o_.test_break_key_agreement;
           action = "b_rekey";
           if (!g.at_rekey) g.at_rekey = std::pair{sms.tag.counter, sms.tag.counter};
         }

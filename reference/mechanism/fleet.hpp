@@ -54,6 +54,7 @@ struct FleetOptions {
   bool test_break_common_aka = false;        // REQ-HO-03: B's AuC runs Milenage with its own OP, not OP = 0
   bool test_break_secured_ota = false;       // REQ-HO-04: the card's RFM TAR takes packets without CC (MSL 00)
   bool test_break_journal = false;           // REQ-HO-11: A's record of a sent rewrite is lost when A crashes
+  bool test_break_key_agreement = false;     // REQ-HO-13: B's re-key secret comes from the old OTA keys A holds
   bool test_break_sealed_handover = false;   // REQ-HO-14: the hand-over leaves A unsealed (K and OTA keys in clear)
 };
 

@@ -83,6 +83,8 @@ struct Ghost {
   std::vector<std::pair<std::uint64_t, ImsiIs>> other_targets;
   // REQ-HO-14 switch: this device's K and OTA keys (generation 0) crossed the M2M operator's link in clear.
   bool keys_in_clear = false;
+  // REQ-HO-13 switch: the agreed keys were derived from B's secret taken from the old KID, which A holds.
+  bool rekey_known_to_a = false;
 };
 
 // Operator-to-operator messages that are not batches (REQ-HO-15 completion with A's counter, cancellation,

@@ -26,6 +26,7 @@ bool break_guard(BrokenGuards& g, std::string_view r) {
   if (r == "REQ-HO-09") return g.counter_check = true;
   if (r == "REQ-HO-11") return g.journal = true;
   if (r == "REQ-HO-12") return g.rekey = true;
+  if (r == "REQ-HO-13") return g.key_agreement = true;
   if (r == "REQ-HO-14") return g.sealed_handover = true;
   if (r == "REQ-HO-15") return g.counter_handover = true;
   return false;
@@ -34,7 +35,7 @@ bool break_guard(BrokenGuards& g, std::string_view r) {
 const std::vector<std::string_view>& breakable_guards() {
   static const std::vector<std::string_view> r{"REQ-HO-01", "REQ-HO-02", "REQ-HO-03", "REQ-HO-04", "REQ-HO-05",
                                                "REQ-HO-06", "REQ-HO-07", "REQ-HO-09", "REQ-HO-11", "REQ-HO-12",
-                                               "REQ-HO-14", "REQ-HO-15"};
+                                               "REQ-HO-13", "REQ-HO-14", "REQ-HO-15"};
   return r;
 }
 
@@ -142,6 +143,7 @@ class ScriptDriver {
     o.test_break_common_aka = s.broken.common_aka;
     o.test_break_secured_ota = s.broken.secured_ota;
     o.test_break_journal = s.broken.journal;
+    o.test_break_key_agreement = s.broken.key_agreement;
     o.test_break_sealed_handover = s.broken.sealed_handover;
     return o;
   }

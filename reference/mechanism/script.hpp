@@ -37,6 +37,7 @@ struct BrokenGuards {
   bool common_aka = false;         // REQ-HO-03: B's AuC uses its own OP
   bool secured_ota = false;        // REQ-HO-04: the card takes packets without CC (atk_inject then applies)
   bool journal = false;            // REQ-HO-11: a crash of A loses its record of sent rewrites
+  bool key_agreement = false;      // REQ-HO-13: the re-key's secret is derived from keys A holds
   bool sealed_handover = false;    // REQ-HO-14: the hand-over travels in clear
 };
 // "REQ-HO-05" → that switch; false for a requirement the implementation cannot switch off.

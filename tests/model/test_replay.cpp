@@ -22,14 +22,14 @@ struct Expect {
 };
 
 // Why each row is what it is (spec/formats.md "Replay coverage"):
-//  01-07, 09, 11, 12, 14, 15: the implementation has the requirement as a test switch (FleetOptions::test_break_*);
+//  01-07, 09, 11-15: the implementation has the requirement as a test switch (FleetOptions::test_break_*);
 //    off → the same INV at the same step.
 //  01/02: on → A refuses the action outside the procedure (a_terminate, a_rogue_set). 04: on → the forged packet
 //    is carried, and the card's MSL refuses it at card_apply_set. 05/06/07/09/12: on → the guarded action is
 //    refused. 11: on → the durable journal keeps the sent rewrite, so REQ-HO-07's guard refuses the cancel.
 //  03/14/15: on → every step runs and nothing is violated ("harmless"): 03 is an assumption (B's AuC runs the
 //    common profile), 14 changes what the hand-over reveals, 15 is an update (B learns A's counter).
-//  13: no switch (the re-key has no key-transport mode); on → harmless, the key agreement keeps A out.
+//  13: off → B's re-key secret is derived from the old KID, which A holds; on → harmless (a fresh X25519 secret).
 //  08/10: B's allocator never repeats an allocation nor leaves its range (no switch).
 const std::map<Req, Expect> kRows{
     {Req::Contract, {"reproduced", "blocked", "a_terminate"}},
@@ -44,7 +44,7 @@ const std::map<Req, Expect> kRows{
     {Req::ValidatedList, {"unmappable", "unmappable", ""}},
     {Req::Journal, {"reproduced", "blocked", "a_cancel"}},
     {Req::Rekey, {"reproduced", "blocked", "b_close"}},
-    {Req::KeyAgreement, {"unmappable", "harmless", ""}},
+    {Req::KeyAgreement, {"reproduced", "harmless", ""}},
     {Req::ConfidentialHandover, {"reproduced", "harmless", ""}},
     {Req::CounterHandover, {"reproduced", "harmless", ""}},
 };
@@ -88,7 +88,7 @@ void check_outcome(const mechanism::ReplayReport& r, const std::string& outcome,
 TEST_CASE("replay: each requirement of safe off, on the implementation with that guard off and with all on",
           "[model][replay][REQ-HO-01][REQ-HO-02][REQ-HO-03][REQ-HO-04][REQ-HO-05][REQ-HO-09][REQ-HO-11][REQ-HO-14][INV-CONNECT][INV-REPLAY][INV-IDENTITY][INV-SECRECY]") {
   for (const auto& ri : model::requirements()) {
-    // 12 and 13 need depth 7 (≈ 25 s of BMC together); 12 is covered below from its own trace.
+    // 12 and 13 need depth 7 (≈ 25 s of BMC together); both are covered below from their refutations.
     if (ri.req == Req::Rekey || ri.req == Req::KeyAgreement) continue;
     DYNAMIC_SECTION(ri.id) {
       nlohmann::json t = refutation(model::safe_variant().without(ri.req), std::string(ri.expected));
@@ -119,8 +119,8 @@ TEST_CASE("replay: the seed's refutations name the step they cannot map", "[mode
   }
 }
 
-TEST_CASE("replay: REQ-HO-12 and the seed order from hand-written refutations of spec/invariants.md",
-          "[model][replay][REQ-HO-12][REQ-HO-05][INV-SECRECY][INV-CONNECT]") {
+TEST_CASE("replay: REQ-HO-12, REQ-HO-13 and the seed order from written-out refutations (spec/invariants.md, check)",
+          "[model][replay][REQ-HO-12][REQ-HO-13][REQ-HO-05][INV-SECRECY][INV-CONNECT]") {
   using nlohmann::json;
   auto step = [](int n, const char* a, json args) { return json{{"step", n}, {"action", a}, {"args", std::move(args)}}; };
   SECTION("REQ-HO-12: B closes without the re-key while A still knows K (spec/invariants.md row, depth 7)") {
@@ -131,6 +131,16 @@ TEST_CASE("replay: REQ-HO-12 and the seed order from hand-written refutations of
                       step(5, "dev_attach", {{"d", "d0"}}), step(6, "a_complete", {{"d", "d0"}}), step(7, "b_close", {{"d", "d0"}})}}};
     check_outcome(mechanism::replay(t, mechanism::GuardMode::Off), "reproduced", "");
     check_outcome(mechanism::replay(t, mechanism::GuardMode::On), "blocked", "b_close");
+  }
+  SECTION("REQ-HO-13: a re-key A can follow (the model's refutation, depth 7)") {
+    json t{{"variant", "safe"}, {"requirement_off", "REQ-HO-13"}, {"violated", "INV-SECRECY"}, {"devices", 1},
+           {"steps", {step(1, "b_allocate", {{"d", "d0"}, {"i", "iB0"}}), step(2, "a_handover", {{"d", "d0"}}),
+                      step(3, "a_send_set", {{"d", "d0"}, {"c", "c2"}}),
+                      step(4, "card_apply_set", {{"d", "d0"}, {"i", "iB0"}, {"c", "c2"}, {"k", "k2"}}),
+                      step(5, "a_recv_por", {{"d", "d0"}, {"c", "c2"}}), step(6, "a_complete", {{"d", "d0"}}),
+                      step(7, "b_rekey", {{"d", "d0"}, {"c", "c3"}, {"k1", "k3"}, {"k2", "k0"}})}}};
+    check_outcome(mechanism::replay(t, mechanism::GuardMode::Off), "reproduced", "");
+    check_outcome(mechanism::replay(t, mechanism::GuardMode::On), "harmless", "");
   }
   SECTION("the seed variant of the implementation: rewrite before the hand-over strands the device") {
     json t{{"variant", "seed"}, {"violated", "INV-CONNECT"}, {"devices", 1},
