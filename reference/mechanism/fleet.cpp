@@ -128,6 +128,16 @@ void Fleet::provision() {
 // ---------------------------------------------------------------------------------------------------------------
 // abstraction (spec/mechanism.md §5) and invariants (spec/invariants.md)
 
+namespace {
+// The key generation an HSS record serves (nullopt: no record). The AuC answers with K and, after a MAC failure
+// report, with the pending K' (REQ-HO-13 two-phase commit): the record serves the card's key if either matches.
+std::optional<KeyGen> record_gen(const operators::AucRecord* r, bool card_rekeyed) {
+  if (r == nullptr) return std::nullopt;
+  if (r->pending_k && card_rekeyed) return KeyGen{1};
+  return r->generation == operators::KeyGeneration::Rekeyed ? KeyGen{1} : KeyGen{0};
+}
+}  // namespace
+
 AbstractDevice Fleet::abstract(std::uint32_t d) const {
   AbstractDevice x;
   const Device& dev = devices_[d];
@@ -139,46 +149,21 @@ AbstractDevice Fleet::abstract(std::uint32_t d) const {
   x.ota = card_rekeyed ? 1 : 0;
   x.cctr = dev.ota_counter(card_rekeyed ? usim::kRekeyKeyVersion : kKvnOriginal);
   if (mode() == ota::CounterMode::NoCheck && !card_rekeyed) x.cctr = std::max(x.cctr, ghost_[d].max_processed);
-  const DeviceChange& ca = a_->change(d);
   const DeviceChange& cb = b_->change(d);
-  const auto ap = static_cast<APhase>(ca.phase);
   const auto bp = static_cast<BPhase>(cb.phase);
-  x.wanted = ca.phase != 0 || cb.phase != 0 || ghost_[d].decided;
-  x.allocated = ap != APhase::Idle;
   // `ready` is history in the model (B confirmed the record); a cancel drops B's HSS record but not that fact.
   // B keeps the card's OTA record it took with the hand-over, so a cancelled change that was handed over stays
   // ready (found by the model-based test: a_cancel after a_handover).
   const bool b_took_handover = b_->ota().find(dev.iccid()) != nullptr;
   x.ready = (bp != BPhase::None && bp != BPhase::Allocated && bp != BPhase::Cancelled) ||
             (bp == BPhase::Cancelled && b_took_handover);
-  x.issued = ca.attempts > 0;
-  if (const auto* c = a_->ota().find(dev.iccid())) x.ctr_a = c->next_counter - 1;
-  // safe releases only after evidence (REQ-HO-06); the seed's A drops the device with or without it (seed step 5),
-  // and the model's a_complete leaves `proven` as it was (found by the model-based test).
-  x.proven = ap == APhase::Confirmed || (ap == APhase::Released && (safe() || ghost_[d].evidence_at_drop));
-  // The model's still_old is evidence from a read-back (a_recv_read); a cancel before any rewrite was sent has none
-  // (found by the model-based test: a_cancel right after b_allocate).
-  x.still_old = (ap == APhase::RolledBack || ap == APhase::HandedOver) && ca.attempts > 0;
-  x.done = ap == APhase::Released;
-  x.cancelled = ap == APhase::RolledBack;
   if (const auto* c = b_->ota().find(dev.iccid())) x.ctr_b = c->next_counter - 1;
   x.rekeyed = ghost_[d].rekeyed_by_agreement;
   if (ghost_[d].before_ka_init && !card_rekeyed) std::tie(x.cctr, x.ctr_b) = *ghost_[d].before_ka_init;
   if (ghost_[d].at_rekey && card_rekeyed) std::tie(x.cctr, x.ctr_b) = *ghost_[d].at_rekey;
   x.closed = safe() ? bp == BPhase::Rekeyed : (bp == BPhase::Serving || bp == BPhase::Rekeyed);
   x.replayed = ghost_[d].replayed;
-  auto gen_of = [&](const operators::AucRecord* r) -> std::optional<KeyGen> {
-    if (r == nullptr) return std::nullopt;
-    // The AuC answers with K and, after a MAC failure report, with the pending K' (REQ-HO-13 two-phase commit):
-    // the record serves the card's key if either matches.
-    const KeyGen current = r->generation == operators::KeyGeneration::Rekeyed ? 1 : 0;
-    if (r->pending_k && card_rekeyed) return KeyGen{1};
-    return current;
-  };
-  x.hss_a_old = gen_of(a_->hss().find(nm.old_imsi));
-  x.hss_a_new = gen_of(a_->hss().find(nm.new_imsi));
-  x.hss_b_new = gen_of(b_->hss().find(nm.new_imsi));
-  x.hss_b_old = gen_of(b_->hss().find(nm.old_imsi));
+  x.hss_b_old = record_gen(b_->hss().find(nm.old_imsi), card_rekeyed);
   x.b_runs_profile = !b_own_op_.has_value();
   if (ghost_[d].keys_in_clear) {  // REQ-HO-14 broken: the M2M operator relayed, and anyone on the link read, K and OTA keys
     const auto bits = static_cast<std::uint8_t>((x.key == 0 ? 1 : 0) | (x.ota == 0 ? 2 : 0));
@@ -194,7 +179,37 @@ AbstractDevice Fleet::abstract(std::uint32_t d) const {
   x.sent_read = ghost_[d].sent_read;
   x.sent_por = ghost_[d].sent_por;
   x.sent_rbk = ghost_[d].sent_rbk;
+  apply_a_facts(d, x);
   return x;
+}
+
+void Fleet::apply_a_facts(std::uint32_t d, AbstractDevice& x) const {
+  const auto& nm = names_[d];
+  const DeviceChange& ca = a_->change(d);
+  const auto ap = static_cast<APhase>(ca.phase);
+  x.wanted = ca.phase != 0 || b_->change(d).phase != 0 || ghost_[d].decided;
+  x.allocated = ap != APhase::Idle;
+  x.issued = ca.attempts > 0;
+  x.ctr_a = 0;
+  if (const auto* c = a_->ota().find(devices_[d].iccid())) x.ctr_a = c->next_counter - 1;
+  // safe releases only after evidence (REQ-HO-06); the seed's A drops the device with or without it (seed step 5),
+  // and the model's a_complete leaves `proven` as it was (found by the model-based test).
+  x.proven = ap == APhase::Confirmed || (ap == APhase::Released && (safe() || ghost_[d].evidence_at_drop));
+  // The model's still_old is evidence from a read-back (a_recv_read); a cancel before any rewrite was sent has none
+  // (found by the model-based test: a_cancel right after b_allocate).
+  x.still_old = (ap == APhase::RolledBack || ap == APhase::HandedOver) && ca.attempts > 0;
+  x.done = ap == APhase::Released;
+  x.cancelled = ap == APhase::RolledBack;
+  const bool card_rekeyed = devices_[d].card().generation() == usim::KeyGenerationOnCard::Rekeyed;
+  x.hss_a_old = record_gen(a_->hss().find(nm.old_imsi), card_rekeyed);
+  x.hss_a_new = record_gen(a_->hss().find(nm.new_imsi), card_rekeyed);
+  // The model's a_cancel removes B's record with A's cancel (REQ-HO-07); the implementation's B removes it when
+  // A's cancel notice arrives. In between, no card can ever hold that IMSI (A's latest read-back showed the old
+  // one), so the record is abstracted away from A's cancel on (spec/traceability.md; found by validate-trace).
+  x.hss_b_new = ap == APhase::RolledBack ? std::nullopt : record_gen(b_->hss().find(nm.new_imsi), card_rekeyed);
+  // The model moves ctr_b at a_complete (REQ-HO-15); B takes A's counter from a notice just before (found by
+  // validate-trace): until A completes, ctr_b is the counter B took with the hand-over.
+  if (safe() && ap != APhase::Released && ghost_[d].ctr_b_at_handover) x.ctr_b = *ghost_[d].ctr_b_at_handover;
 }
 
 void Fleet::write_line(std::string_view action, Tick t, std::optional<std::uint32_t> d, nlohmann::json args) {
@@ -218,6 +233,28 @@ void Fleet::write_line(std::string_view action, Tick t, std::optional<std::uint3
 
 void Fleet::observe(std::uint32_t d, std::string_view action, Tick t, nlohmann::json args) {
   AbstractDevice now = abstract(d);
+  if (a_window_) {  // A's transaction is open: held until it commits or crashes (release_observations)
+    const auto it = held_last_.find(d);
+    if (now == (it != held_last_.end() ? it->second : last_[d])) return;
+    held_last_.insert_or_assign(d, now);
+    held_obs_.push_back(HeldObservation{d, std::string(action), t, std::move(args), std::move(now)});
+    return;
+  }
+  record(d, std::move(now), action, t, std::move(args));
+}
+
+// A's commit (committed = true): every held state happened. A's crash (false; A is already reopened from its
+// store): the same steps happened to the cards and to B, but with A's part as A's store has it now.
+void Fleet::release_observations(bool committed) {
+  a_window_ = false;
+  held_last_.clear();
+  for (auto& h : std::exchange(held_obs_, {})) {
+    if (!committed) apply_a_facts(h.d, h.state);
+    record(h.d, std::move(h.state), h.action, h.t, std::move(h.args));
+  }
+}
+
+void Fleet::record(std::uint32_t d, AbstractDevice now, std::string_view action, Tick t, nlohmann::json args) {
   if (now == last_[d]) return;
   last_[d] = std::move(now);
   ++sum_.state_changes;
@@ -440,6 +477,7 @@ void Fleet::a_on_por(std::uint32_t d, const Sms& sms, Tick t) {
       c.phase = static_cast<std::uint8_t>(APhase::HandedOver);
       set_a(d, c);
       if (c.attempts >= s_.procedure.max_attempts) {
+        observe(d, "a_recv_read", t);  // the evidence first, then the cancel: two model steps (found by validate-trace)
         a_cancel(d, t);
       } else {
         a_ready_.push_front(d);
@@ -574,6 +612,7 @@ void Fleet::b_provision(std::vector<operators::HandOverRecord>& records, Tick t)
     ks.kic = ota::KicKey(r.ota.front().kic_key.expose());
     ks.kid = ota::KidKey(r.ota.front().kid_key.expose());
     must(b_->put_card(d, r.iccid.digits(), operators::CardOta{std::move(ks), r.ota.front().counter + 1}), "B provision");
+    ghost_[d].ctr_b_at_handover = r.ota.front().counter;
     // Seed: B serves from the hand-over on (step 6) and closes; safe: provisioned, waiting for A's completion.
     set_b(d, DeviceChange{static_cast<std::uint8_t>(safe() ? BPhase::Provisioned : BPhase::Serving), 0, 0, 0, t});
     observe(d, safe() ? "a_handover" : "a_handover", t);
@@ -590,7 +629,12 @@ void Fleet::b_send_rekey_init(std::uint32_t d, Tick t) {
   DeviceChange c = b_->change(d);
   if (c.attempts > 0) ++sum_.ota_retries;
   c.phase = static_cast<std::uint8_t>(BPhase::RekeyInit);
-  if (!ghost_[d].before_ka_init) ghost_[d].before_ka_init = std::pair{last_[d].cctr, last_[d].ctr_b};
+  if (!ghost_[d].before_ka_init) {
+    // The latest observed state, held ones included (A's transaction may be open in this tick).
+    const auto held = held_last_.find(d);
+    const AbstractDevice& seen = held != held_last_.end() ? held->second : last_[d];
+    ghost_[d].before_ka_init = std::pair{seen.cctr, seen.ctr_b};
+  }
   c.attempts = static_cast<std::uint8_t>(std::min(255, c.attempts + 1));
   c.counter = counter;
   c.sent_at = t;
@@ -712,6 +756,7 @@ std::string_view Fleet::deliver_one(Sms& sms, Tick t) {
         if (applied_by_card(d, out)) {
           // INV-REPLAY ghost: a rewrite applied with a counter not above the highest one applied before.
           if (sms.tag.counter <= g.max_applied) g.replayed = true;
+          if (g.before_ka_init) g.before_ka_init->first = std::max(g.before_ka_init->first, sms.tag.counter);
           g.max_applied = std::max(g.max_applied, sms.tag.counter);
           g.max_processed = std::max(g.max_processed, sms.tag.counter);
           g.sent_por.push_back(SentAnswer{now, sms.tag.counter});
@@ -723,6 +768,9 @@ std::string_view Fleet::deliver_one(Sms& sms, Tick t) {
         // low) changes nothing and tells nothing about EF_IMSI.
         if (applied_by_card(d, out)) {
           g.max_processed = std::max(g.max_processed, sms.tag.counter);
+          // A's read-back can reach the card after B's KA-INIT left and before the card ran it (found by
+          // validate-trace): the counters shown until the commit (before_ka_init) include it.
+          if (g.before_ka_init) g.before_ka_init->first = std::max(g.before_ka_init->first, sms.tag.counter);
           g.sent_rbk.push_back(SentAnswer{now, sms.tag.counter});
           action = "card_read";
         }
@@ -994,6 +1042,7 @@ void Fleet::crash_a(Tick t, bool flush_notices) {
   b_batches_taken_ = 0;
   a_timers_ = {};
   open_a();
+  release_observations(false);
   if (o_.test_break_journal) {  // REQ-HO-11 broken: the sends A never made durable are gone after the restart
     must(a_->begin(), "A begin");
     for (const auto& [d, before] : std::exchange(a_unjournaled_, {})) {
@@ -1038,6 +1087,11 @@ void Fleet::a_rebuild(Tick t) {
         if (safe()) a_notices_out_.push_back(Notice{Notice::Kind::Counter, d, a_->ota().find(devices_[d].iccid())->next_counter - 1});
         break;
       case APhase::Released: any_released = true; ++sets_sent_; break;
+      // The cancel notice may have died with the process after A's commit: B must still drop the new IMSI's
+      // record (idempotent at B). Found by the audit of issue 6 item 2.
+      case APhase::RolledBack:
+        if (safe()) a_notices_out_.push_back(Notice{Notice::Kind::Cancel, d, 0});
+        break;
       default: break;
     }
   }
@@ -1065,6 +1119,7 @@ void Fleet::a_rebuild(Tick t) {
 void Fleet::a_commit_and_flush(Tick t) {
   crash_point(t);  // before the commit: this step's work is lost, nothing of it was sent
   must(a_->commit(), "A commit");
+  release_observations(true);
   ++sum_.transactions;
   b_batches_out_.erase(b_batches_out_.begin(), b_batches_out_.begin() + static_cast<std::ptrdiff_t>(b_batches_taken_));
   b_batches_taken_ = 0;
@@ -1128,6 +1183,7 @@ bool Fleet::settled(std::uint32_t d) const {
 void Fleet::tick(Tick t) {
   must(a_->begin(), "A begin");
   must(b_->begin(), "B begin");
+  a_window_ = true;
   try {
     deliver_to_cards(t);
     for (auto d : std::exchange(attach_queue_, {})) (void)attach(d, t, true);

@@ -85,6 +85,9 @@ struct Ghost {
   bool keys_in_clear = false;
   // REQ-HO-13 switch: the agreed keys were derived from B's secret taken from the old KID, which A holds.
   bool rekey_known_to_a = false;
+  // Issue 6 (abstraction of ctr_b): the counter B took with the hand-over. The model moves ctr_b at a_complete
+  // (REQ-HO-15); B learns A's counter one notice earlier, so until A's completion ctr_b shows this one.
+  std::optional<std::uint64_t> ctr_b_at_handover;
 };
 
 // Operator-to-operator messages that are not batches (REQ-HO-15 completion with A's counter, cancellation,
@@ -153,7 +156,12 @@ class Fleet {
   void crash_a(Tick t, bool flush_notices = true);
   // ---- abstraction, invariants, trace ----
   AbstractDevice abstract(std::uint32_t d) const;
+  // The fields of the abstract state that come from A's store (journal, OTA counter, HSS): recomputed over a
+  // state so that a crash can take back what A had not committed (spec/traceability.md, "Observed at commit").
+  void apply_a_facts(std::uint32_t d, AbstractDevice& x) const;
   void observe(std::uint32_t d, std::string_view action, Tick t, nlohmann::json args = {});
+  void record(std::uint32_t d, AbstractDevice now, std::string_view action, Tick t, nlohmann::json args);
+  void release_observations(bool committed);
   void observe_all(std::string_view action, Tick t);
   void write_line(std::string_view action, Tick t, std::optional<std::uint32_t> d, nlohmann::json args);
   void set_a(std::uint32_t d, DeviceChange c) { must(a_->set_change(d, c), "A journal"); }
@@ -217,6 +225,19 @@ class Fleet {
   bool seed_handover_done_ = false;
   Summary sum_;
   std::uint64_t step_ = 0;
+  // Issue 6 (observed at commit): inside a tick, A's transaction is open from the first delivery to its commit.
+  // What is observed meanwhile is held here in order; A's commit releases it as it was, a crash releases it with
+  // A's part taken back (A's uncommitted work never happened; the cards' and B's did).
+  struct HeldObservation {
+    std::uint32_t d;
+    std::string action;
+    Tick t;
+    nlohmann::json args;
+    AbstractDevice state;
+  };
+  bool a_window_ = false;
+  std::vector<HeldObservation> held_obs_;
+  std::unordered_map<std::uint32_t, AbstractDevice> held_last_;  // the latest held state per device
 };
 
 }  // namespace mnoswitch::mechanism::detail
