@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/validated_fleet.hpp"
+
 namespace {
 
 std::string run(const std::string& cmd) {
@@ -31,10 +33,15 @@ TEST_CASE("tshark dissects the simulated OTA traffic as GSMTAP SIM ENVELOPE/FETC
     return;
   }
   const std::string pcap = "simulate_conformance.pcap";
-  const auto summary = nlohmann::json::parse(
-      run(std::string(MNOSWITCH_CLI) + " simulate --devices 3 --variant safe --json --pcap " + pcap));
+  const mnoswitch::testing::ScratchTrace trace;
+  const auto out = run(std::string(MNOSWITCH_CLI) + " simulate --devices 3 --variant safe --json --pcap " + pcap + " --trace " + trace.path());
+  const auto summary = nlohmann::json::parse(out);
   const auto frames = summary.at("pcap_frames").get<std::uint64_t>();
   REQUIRE(frames > 0);
+  // Issue 6 item 2: the same run is a trace the model allows (tests/support/validated_fleet.hpp).
+  const auto verdict = mnoswitch::testing::validate_simulate_trace(trace.path(), out);
+  INFO(verdict.failure);
+  CHECK(verdict.agrees());
 
   // Every frame is UDP 4729 (GSMTAP) and dissected as a SIM APDU (the GSMTAP SIM sub-dissector).
   const auto gsmtap = run("tshark -r " + pcap + " -Y 'udp.port == 4729 && gsm_sim' 2>/dev/null | wc -l");

@@ -18,6 +18,7 @@
 #include "reference/mechanism/abstract_state.hpp"
 #include "reference/mechanism/fleet.hpp"
 #include "reference/mechanism/trace_writer.hpp"
+#include "tests/support/validated_fleet.hpp"
 
 using nlohmann::json;
 namespace mv = mnoswitch::model::validate;
@@ -205,6 +206,7 @@ TEST_CASE("invariants both ways: agree on every state of safe and seed fleet tra
     const auto dir = std::filesystem::temp_directory_path() / fmt::format("mnoswitch-both-{}-{}", ::getpid(), static_cast<int>(v));
     std::filesystem::create_directories(dir);
     const auto path = (dir / "t.jsonl").string();
+    std::string first_violation;
     {
       auto writer = mm::TraceWriter::open(path).value();
       mm::FleetOptions o;
@@ -215,9 +217,15 @@ TEST_CASE("invariants both ways: agree on every state of safe and seed fleet tra
       o.scenario.faults.duplicate = 0.2;
       o.variant = v;
       o.trace = &writer;
-      REQUIRE(!mm::run_fleet(o).failed());
+      const auto r = mm::run_fleet(o);
+      REQUIRE(!r.failed());
+      first_violation = r.value().first_violation;
       REQUIRE(!writer.close().failed());
     }
+    // Issue 6 item 2: the run's steps are the model's too (tests/support/validated_fleet.hpp).
+    const auto verdict = mnoswitch::testing::validate_trace_file(path, "", first_violation, v == mm::Variant::Seed);
+    INFO(verdict.failure);
+    CHECK(verdict.agrees());
     std::ifstream in(path);
     const auto lines = mv::read_trace(in);
     std::size_t violated_states = 0;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "model/validate.hpp"
@@ -321,5 +322,59 @@ TEST_CASE("validate-trace CLI: exit codes 0 valid, 1 invalid, 2 malformed, and -
   CHECK(sh(fmt::format("validate-trace {}/bad.jsonl", dir.string())) == 2);
   CHECK(sh(fmt::format("validate-trace --variant nope {}", t)) == 2);
   CHECK(sh("validate-trace --help") == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("validate-trace --keep-going: a seed run is checked past its hand-over difference, every step once",
+          "[model][validate][cli][INV-CONNECT]") {
+  // Issue 6 item 2: the tests' fleet runs are validated with --keep-going (tests/support/validated_fleet.hpp), so
+  // a documented difference stops nothing: every other step and every state is still checked.
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("mnoswitch-vt-keep-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  const auto t = (dir / "t.jsonl").string();
+  auto sh = [&](const std::string& args) {
+    const int st = std::system(fmt::format("{} {} > {}/out 2> {}/err", MNOSWITCH_CLI, args, dir.string(), dir.string()).c_str());
+    return WEXITSTATUS(st);
+  };
+  (void)sh(fmt::format("simulate --variant seed --devices 5 --seed 3 --trace {}", t));  // strands: exit code aside
+  REQUIRE(sh(fmt::format("validate-trace --json {}", t)) == 1);
+  const auto once = json::parse(read_file(dir / "out"));
+  REQUIRE(once["problem"]["action"] == "a_handover");  // the seed's step 5 (spec/traceability.md)
+  REQUIRE(sh(fmt::format("validate-trace --keep-going --json {}", t)) == 1);
+  const auto all = json::parse(read_file(dir / "out"));
+  CHECK(all["valid"] == false);
+  CHECK(all["conforms"] == false);
+  REQUIRE(all["problems"].size() >= 2);
+  CHECK(all["problem"]["index"] == once["problem"]["index"]);  // the first is the one validation stops at
+  CHECK(all["segments"] == all["problems"].size() + 1);
+  std::set<int> devices;
+  std::size_t last = 0;
+  for (const auto& p : all["problems"]) {
+    CHECK(p["action"] == "a_handover");
+    CHECK(p["index"].get<std::size_t>() > last);
+    CHECK_FALSE(p.contains("post"));
+    last = p["index"];
+    devices.insert(p["args"]["d"].get<int>());
+  }
+  CHECK(devices.size() == all["problems"].size());  // one hand-over per device
+  // Every step is either allowed (counted under its action) or listed, and the first violation is the same.
+  std::size_t allowed = 0;
+  for (const auto& [a, n] : all["actions"].items()) allowed += n.get<std::size_t>();
+  CHECK(allowed + all["problems"].size() + 1 == all["states"].get<std::size_t>());
+  CHECK(all["states"] == once["states"]);
+  CHECK(all["violation"]["index"] == once["violation"]["index"]);
+  CHECK(all["violation"]["invariants"][0] == "INV-CONNECT (inv_connect)");
+  // Text: every problem after the first is named.
+  CHECK(sh(fmt::format("validate-trace --keep-going {}", t)) == 1);
+  const auto text = read_file(dir / "out");
+  CHECK(text.find(fmt::format("{} step(s) the model does not allow", all["problems"].size())) != std::string::npos);
+  CHECK(text.find("then, going on from the trace's state: step") != std::string::npos);
+  // A valid run is valid with or without it.
+  REQUIRE(sh(fmt::format("simulate --variant safe --devices 3 --seed 2 --trace {}", t)) == 0);
+  CHECK(sh(fmt::format("validate-trace --keep-going --json {}", t)) == 0);
+  const auto ok = json::parse(read_file(dir / "out"));
+  CHECK(ok["valid"] == true);
+  CHECK(ok["problems"].empty());
+  CHECK(ok["segments"] == 1);
   std::filesystem::remove_all(dir);
 }
